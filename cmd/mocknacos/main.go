@@ -1,0 +1,138 @@
+// Command mocknacos runs the mock Nacos server outside Go tests: HTTP (the
+// 1.x API, context path /nacos) on 8848 and gRPC on 9848 by default.
+//
+// Every flag can also be set by an environment variable: --port is
+// MOCKNACOS_PORT, --journal-limit is MOCKNACOS_JOURNAL_LIMIT, and so on.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mocknacos/mocknacos/mocknacos"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "mocknacos:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	port          int
+	frozen        bool
+	journalLimit  int
+	serverVersion string
+	logLevel      string
+	logFormat     string
+	sweep         time.Duration
+}
+
+// envName maps a flag to its environment variable: journal-limit ->
+// MOCKNACOS_JOURNAL_LIMIT.
+func envName(flagName string) string {
+	return "MOCKNACOS_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func parse(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("mocknacos", flag.ContinueOnError)
+	fs.IntVar(&c.port, "port", 8848, "HTTP port P; gRPC is served on P+1000")
+	fs.BoolVar(&c.frozen, "frozen-clock", false, "freeze the mock clock: only POST /__mock/clock/advance moves it")
+	fs.IntVar(&c.journalLimit, "journal-limit", 100000, "keep the newest N journal events (0: all)")
+	fs.StringVar(&c.serverVersion, "server-version", "2.4", "Nacos server generation to imitate: 2.4 or 1.4")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "auto", "text, json, or auto (text on a terminal)")
+	fs.DurationVar(&c.sweep, "sweep-interval", 5*time.Second, "how often overdue beats are applied in real-time mode")
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return c, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.serverVersion != "2.4" && c.serverVersion != "1.4" {
+		return c, fmt.Errorf("--server-version must be 2.4 or 1.4, not %q", c.serverVersion)
+	}
+	if c.port < 1 || c.port+mocknacos.GRPCPortOffset > 65535 {
+		return c, fmt.Errorf("--port %d: need 1 <= P and P+1000 <= 65535", c.port)
+	}
+	return c, nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func logger(c config, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	format := c.logFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && isTerminal(f) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text, json or auto, not %q", c.logFormat)
+}
+
+func run(ctx context.Context, args []string, logw io.Writer) error {
+	c, err := parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log, err := logger(c, logw)
+	if err != nil {
+		return err
+	}
+	opts := []mocknacos.Option{
+		mocknacos.WithPort(c.port), mocknacos.WithLogger(log), mocknacos.WithJournalLimit(c.journalLimit),
+		mocknacos.WithSweepInterval(c.sweep), mocknacos.WithServerVersion(mocknacos.ServerVersion(c.serverVersion)),
+	}
+	if c.frozen {
+		opts = append(opts, mocknacos.WithFrozenClock(time.Time{}))
+	}
+	start := time.Now()
+	srv, err := mocknacos.New(opts...)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "http", "http://"+srv.Addr()+"/nacos", "grpc", srv.GRPCAddr(),
+		"server_version", c.serverVersion, "startup", time.Since(start).String())
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	log.Info("shutting down")
+	return srv.Close()
+}

@@ -1,0 +1,311 @@
+package httpv1
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/mocknacos/mocknacos/internal/registry"
+)
+
+// trimJava is String.trim: it drops every char <= ' ' at both ends.
+func trimJava(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+}
+
+// splitServiceName groups a bare name (when groupBare is set, as 2.x's
+// ServiceNameFilter does) and applies NamingUtils.checkServiceNameFormat to
+// the result.
+func splitServiceName(serviceName, group string, groupBare bool) (string, string, error) {
+	grouped := serviceName
+	if groupBare && !strings.Contains(serviceName, registry.GroupSeparator) {
+		if strings.TrimSpace(group) == "" {
+			group = registry.DefaultGroup
+		}
+		grouped = group + registry.GroupSeparator + serviceName
+	}
+	// Java's String.split drops trailing empty parts.
+	parts := strings.Split(grouped, registry.GroupSeparator)
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) <= 1 {
+		return "", "", badRequest("Param 'serviceName' is illegal, it should be format as 'groupName@@serviceName'")
+	}
+	if parts[0] == "" {
+		return "", "", badRequest("Param 'serviceName' is illegal, groupName can't be empty")
+	}
+	return parts[0], strings.Join(parts[1:], registry.GroupSeparator), nil
+}
+
+// javaBool is ConvertUtils.toBoolean (commons-lang BooleanUtils): "true",
+// "on", "yes", "y" and "t" in any case are true, anything else false.
+func javaBool(s string) bool {
+	switch strings.ToLower(trimJava(s)) {
+	case "true", "on", "yes", "y", "t":
+		return true
+	}
+	return false
+}
+
+// parseMetadata is UtilsAndCommons.parseMetadata: a JSON object of strings,
+// else "k1=v1,k2=v2", else 400.
+func parseMetadata(raw string) (map[string]string, error) {
+	md := map[string]string{}
+	if strings.TrimSpace(raw) == "" {
+		return md, nil
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(raw), &obj); err == nil {
+		for k, v := range obj {
+			switch x := v.(type) {
+			case nil:
+			case string:
+				md[k] = x
+			case float64, bool:
+				md[k] = fmt.Sprint(x)
+			case json.Number:
+				md[k] = x.String()
+			default:
+				goto kv
+			}
+		}
+		return md, nil
+	}
+kv:
+	md = map[string]string{}
+	for _, pair := range strings.Split(raw, ",") {
+		kv := strings.Split(pair, "=")
+		if len(kv) != 2 {
+			return nil, nacosErr(400, "metadata format incorrect:"+raw)
+		}
+		md[kv[0]] = kv[1]
+	}
+	return md, nil
+}
+
+var clusterNamePattern = regexp.MustCompile(`^[0-9a-zA-Z-]+$`)
+
+// checkInstance is NamingUtils.checkInstanceIsLegal.
+func checkInstance(in *registry.Instance) error {
+	if in.BeatTimeout() < in.BeatInterval() || in.DeleteTimeout() < in.BeatInterval() {
+		return badRequest("Instance 'heart beat interval' must less than 'heart beat timeout' and 'ip delete timeout'.")
+	}
+	if in.Cluster != "" && !clusterNamePattern.MatchString(in.Cluster) {
+		return badRequest(fmt.Sprintf("Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: %s)", in.Cluster))
+	}
+	return nil
+}
+
+// checkWeight is the 2.x weight range check (0 to 10000).
+func checkWeight(w float64) error {
+	if w > 10000 || w < 0 {
+		return badRequest("instance format invalid: The weights range from 0.0 to 10000.0")
+	}
+	return nil
+}
+
+func (c *call) cluster() string {
+	if v := c.p.optional("clusterName", ""); v != "" {
+		return v
+	}
+	return c.p.optional("cluster", registry.DefaultCluster)
+}
+
+// instanceParams is HttpRequestInstanceBuilder: the instance a register or
+// update describes.
+func (c *call) instanceParams() (registry.Instance, error) {
+	in := registry.Instance{Source: registry.SourceHTTP, Cluster: c.cluster()}
+	ip, err := c.p.required("ip")
+	if err != nil {
+		return in, err
+	}
+	in.IP = ip
+	ps, err := c.p.required("port")
+	if err != nil {
+		return in, err
+	}
+	if in.Port, err = parseInt(ps); err != nil {
+		return in, err
+	}
+	c.setInstance(in.Cluster, in.IP, in.Port)
+	if in.Weight, err = parseDouble(c.p.optional("weight", "1")); err != nil {
+		return in, err
+	}
+	if err := checkWeight(in.Weight); err != nil {
+		return in, err
+	}
+	in.Healthy = javaBool(c.p.optional("healthy", "true"))
+	if c.p.has("enabled") {
+		in.Enabled = javaBool(c.p.optional("enabled", "true"))
+	} else {
+		in.Enabled = javaBool(c.p.optional("enable", "true"))
+	}
+	in.Ephemeral = javaBool(c.p.optional("ephemeral", "true"))
+	if in.Metadata, err = parseMetadata(c.p.get("metadata")); err != nil {
+		return in, err
+	}
+	return in, checkInstance(&in)
+}
+
+func (s *Server) register(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	in, err := c.instanceParams()
+	if err != nil {
+		return err
+	}
+	if err := s.reg.Register(key, in); err != nil {
+		return err
+	}
+	return c.ok()
+}
+
+func (s *Server) deregister(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	ip, err := c.p.required("ip")
+	if err != nil {
+		return err
+	}
+	ps, err := c.p.required("port")
+	if err != nil {
+		return err
+	}
+	port, err := parseInt(ps)
+	if err != nil {
+		return err
+	}
+	cluster := c.cluster()
+	c.setInstance(cluster, ip, port)
+	ephemeral := javaBool(c.p.optional("ephemeral", "true"))
+	owner := ""
+	if s.reg.Mode() == registry.ModeV2 {
+		owner = registry.OwnerHTTP(ip, port, ephemeral)
+	}
+	s.reg.Deregister(key, cluster, ip, port, owner)
+	return c.ok()
+}
+
+// update is PUT /instance: weight, enabled and metadata of an existing
+// instance.
+func (s *Server) update(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	in, err := c.instanceParams()
+	if err != nil {
+		return err
+	}
+	patch := registry.InstancePatch{Weight: &in.Weight, Enabled: &in.Enabled, Metadata: in.Metadata}
+	if !in.Ephemeral {
+		patch.Healthy = &in.Healthy
+	}
+	if err := s.reg.Update(key, in.Cluster, in.IP, in.Port, patch); err != nil {
+		return err
+	}
+	return c.ok()
+}
+
+// patch is PATCH /instance: only the fields present change.
+func (s *Server) patch(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	ip, err := c.p.required("ip")
+	if err != nil {
+		return err
+	}
+	ps, err := c.p.required("port")
+	if err != nil {
+		return err
+	}
+	port, err := parseInt(ps)
+	if err != nil {
+		return err
+	}
+	cluster := c.cluster()
+	c.setInstance(cluster, ip, port)
+	var p registry.InstancePatch
+	if v := c.p.optional("metadata", ""); v != "" {
+		if p.Metadata, err = parseMetadata(v); err != nil {
+			return err
+		}
+	}
+	if v := c.p.optional("weight", ""); v != "" {
+		w, err := parseDouble(v)
+		if err != nil {
+			return err
+		}
+		p.Weight = &w
+	}
+	if v := c.p.optional("enabled", ""); v != "" {
+		b := javaBool(v)
+		p.Enabled = &b
+	}
+	if err := s.reg.Update(key, cluster, ip, port, p); err != nil {
+		return err
+	}
+	return c.ok()
+}
+
+// detail is GET /instance.
+func (s *Server) detail(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	ip, err := c.p.required("ip")
+	if err != nil {
+		return err
+	}
+	ps, err := c.p.required("port")
+	if err != nil {
+		return err
+	}
+	port, err := parseInt(ps)
+	if err != nil {
+		return err
+	}
+	cluster := c.cluster()
+	c.setInstance(cluster, ip, port)
+	in, err := s.reg.Instance(key, cluster, ip, port)
+	if err != nil {
+		return err
+	}
+	return c.json(instanceDetail{
+		Service: key.Grouped(), IP: in.IP, Port: in.Port, ClusterName: in.Cluster,
+		Weight: javaDouble(in.Weight), Healthy: in.Healthy, InstanceID: in.InstanceID, Metadata: in.Metadata,
+	})
+}
+
+type instanceDetail struct {
+	Service     string            `json:"service"`
+	IP          string            `json:"ip"`
+	Port        int               `json:"port"`
+	ClusterName string            `json:"clusterName"`
+	Weight      javaDouble        `json:"weight"`
+	Healthy     bool              `json:"healthy"`
+	InstanceID  string            `json:"instanceId"`
+	Metadata    map[string]string `json:"metadata"`
+}
+
+// javaDouble encodes as Jackson writes a double: 1.0, not 1.
+type javaDouble float64
+
+func (d javaDouble) MarshalJSON() ([]byte, error) {
+	f := float64(d)
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eE") && f == float64(int64(f)) {
+		s += ".0"
+	}
+	return []byte(s), nil
+}

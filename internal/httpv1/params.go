@@ -1,0 +1,118 @@
+package httpv1
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxBody bounds what the mock reads of a request body.
+const maxBody = 10 << 20
+
+// params are a request's parameters with Java's request.getParameter
+// semantics: the query string first, then a form body, for every method
+// (nacos-protocol.md rule 2). Decoding is lenient, because nacos-sdk-go v1
+// sends PUT bodies and GET queries without URL-encoding them.
+type params struct {
+	keys   []string
+	values map[string][]string
+	body   string
+}
+
+func parseParams(r *http.Request) params {
+	p := params{values: make(map[string][]string)}
+	p.addEncoded(r.URL.RawQuery)
+	if r.Body != nil && isForm(r.Header.Get("Content-Type")) {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		p.body = string(b)
+		p.addEncoded(p.body)
+	} else if r.Body != nil {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		p.body = string(b)
+	}
+	return p
+}
+
+func isForm(ct string) bool {
+	if ct == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded")
+	}
+	return mt == "application/x-www-form-urlencoded"
+}
+
+func (p *params) addEncoded(s string) {
+	for len(s) > 0 {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		p.add(unescape(k), unescape(v))
+	}
+}
+
+// unescape decodes form encoding, keeping the raw text where it is not
+// valid encoding (a literal '%' in an un-encoded value).
+func unescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+func (p *params) add(k, v string) {
+	if _, ok := p.values[k]; !ok {
+		p.keys = append(p.keys, k)
+	}
+	p.values[k] = append(p.values[k], v)
+}
+
+// get is request.getParameter: the first value, "" when absent.
+func (p *params) get(k string) string {
+	if vs := p.values[k]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// optional is WebUtils.optional: a blank value counts as absent.
+func (p *params) optional(k, def string) string {
+	if v := p.get(k); strings.TrimSpace(v) != "" {
+		return v
+	}
+	return def
+}
+
+func (p *params) has(k string) bool { return len(p.values[k]) > 0 }
+
+// required is WebUtils.required: blank or absent is
+// IllegalArgumentException "Param 'k' is required.".
+func (p *params) required(k string) (string, error) {
+	v := p.get(k)
+	if strings.TrimSpace(v) == "" {
+		return "", badRequest("Param '" + k + "' is required.")
+	}
+	return v, nil
+}
+
+// all returns the parameters for the journal (a copy).
+func (p *params) all() map[string][]string {
+	if len(p.values) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(p.values))
+	for k, v := range p.values {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}

@@ -1,0 +1,270 @@
+// Package httpv1 serves the Nacos 1.x HTTP naming API under the context
+// path /nacos (nacos-protocol.md sections 1-2). It decodes requests into
+// calls on the registry, encodes answers as the real server does, records
+// every request in the journal, and pushes changes to 1.x subscribers over
+// UDP.
+package httpv1
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mocknacos/mocknacos/internal/journal"
+	"github.com/mocknacos/mocknacos/internal/registry"
+)
+
+// Config wires the HTTP API to the rest of the mock.
+type Config struct {
+	Registry *registry.Registry
+	// Record receives every request's event; it stamps the times.
+	Record func(journal.Event)
+	Logger *slog.Logger
+	// Routes lets other parts of the mock (config, auth, admin) add their
+	// own routes to the same router.
+	Routes []func(*mux.Router)
+	// Guard, when set, runs before every naming handler (authentication);
+	// a non-nil answer is sent instead of calling the handler.
+	Guard func(r *http.Request, p func(string) string) *Reject
+}
+
+// Reject is an answer that stops a request before its handler.
+type Reject struct {
+	Status      int
+	Body        string
+	ContentType string
+}
+
+// Server is the HTTP side of the mock.
+type Server struct {
+	cfg    Config
+	reg    *registry.Registry
+	udp    *udpPusher
+	router *mux.Router
+}
+
+// New builds the HTTP API. Close releases its UDP socket.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Record == nil {
+		cfg.Record = func(journal.Event) {}
+	}
+	s := &Server{cfg: cfg, reg: cfg.Registry}
+	udp, err := newUDPPusher(s)
+	if err != nil {
+		return nil, err
+	}
+	s.udp = udp
+	s.router = s.routes()
+	return s, nil
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Close stops the UDP push socket and its reader.
+func (s *Server) Close() error { return s.udp.close() }
+
+func (s *Server) routes() *mux.Router {
+	r := mux.NewRouter()
+	ns := r.PathPrefix("/nacos/v1/ns").Subrouter()
+	ns.Handle("/instance", s.handle(journal.Register, s.register)).Methods(http.MethodPost)
+	ns.Handle("/instance", s.handle(journal.Deregister, s.deregister)).Methods(http.MethodDelete)
+	ns.Handle("/instance", s.handle(journal.Update, s.update)).Methods(http.MethodPut)
+	ns.Handle("/instance", s.handle(journal.Patch, s.patch)).Methods(http.MethodPatch)
+	ns.Handle("/instance", s.handle(journal.Instance, s.detail)).Methods(http.MethodGet)
+	ns.Handle("/instance/beat", s.handle(journal.Beat, s.beat)).Methods(http.MethodPut)
+	ns.Handle("/instance/list", s.handle(journal.List, s.list)).Methods(http.MethodGet)
+	ns.Handle("/service", s.handle(journal.ServiceGet, s.serviceDetail)).Methods(http.MethodGet)
+	ns.Handle("/service", s.handle(journal.ServiceCreate, s.serviceCreate)).Methods(http.MethodPost)
+	ns.Handle("/service", s.handle(journal.ServiceUpdate, s.serviceUpdate)).Methods(http.MethodPut)
+	ns.Handle("/service", s.handle(journal.ServiceDelete, s.serviceDelete)).Methods(http.MethodDelete)
+	ns.Handle("/service/list", s.handle(journal.ServiceList, s.serviceList)).Methods(http.MethodGet)
+	for _, op := range []string{"/operator", "/ops"} {
+		ns.Handle(op+"/metrics", s.handle(journal.Metrics, s.metrics)).Methods(http.MethodGet)
+		ns.Handle(op+"/switches", s.handle(journal.Switches, s.switches)).Methods(http.MethodGet)
+	}
+	for _, v := range []string{"v1", "v2"} {
+		r.Handle("/nacos/"+v+"/console/health/liveness", s.handle(journal.Health, s.liveness)).Methods(http.MethodGet)
+		r.Handle("/nacos/"+v+"/console/health/readiness", s.handle(journal.Health, s.readiness)).Methods(http.MethodGet)
+	}
+	for _, add := range s.cfg.Routes {
+		add(r)
+	}
+	r.NotFoundHandler = s.handle(journal.Unknown, func(c *call) error {
+		c.springError(http.StatusNotFound, "")
+		return nil
+	})
+	r.MethodNotAllowedHandler = s.handle(journal.Unknown, func(c *call) error {
+		c.springError(http.StatusMethodNotAllowed, "")
+		return nil
+	})
+	return r
+}
+
+// call is one request being handled.
+type call struct {
+	s  *Server
+	w  http.ResponseWriter
+	r  *http.Request
+	p  params
+	ev journal.Event
+	rs *rsInfo // the decoded "beat" parameter, once read
+
+	status int
+	ctype  string
+	body   []byte
+}
+
+func (s *Server) handle(kind journal.Kind, h func(*call) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{s: s, w: w, r: r, p: parseParams(r)}
+		c.ev = journal.Event{Protocol: journal.HTTP, Kind: kind, Remote: r.RemoteAddr,
+			Request: journal.Request{Method: r.Method, Path: r.URL.Path, Params: c.p.all(), Body: c.p.body}}
+		c.describe()
+		var err error
+		if rej := s.guard(r, &c.p); rej != nil {
+			c.status, c.ctype, c.body = rej.Status, rej.ContentType, []byte(rej.Body)
+		} else if err = c.checkParams(); err == nil {
+			err = h(c)
+		}
+		if err != nil {
+			c.fail(asAPIError(err))
+		}
+		if c.status == 0 {
+			c.text(http.StatusOK, "")
+		}
+		if c.status != http.StatusOK {
+			c.ev.Rejected = true
+			c.ev.Error = string(c.body)
+		}
+		c.ev.Response.Status = c.status
+		c.ev.Response.Body = string(c.body)
+		if c.ctype != "" {
+			w.Header().Set("Content-Type", c.ctype)
+		} else {
+			// The 2.4.3 param checker sets none; stop net/http sniffing one.
+			w.Header()["Content-Type"] = nil
+		}
+		w.WriteHeader(c.status)
+		_, _ = w.Write(c.body)
+		s.cfg.Record(c.ev)
+	})
+}
+
+func (s *Server) guard(r *http.Request, p *params) *Reject {
+	if s.cfg.Guard == nil {
+		return nil
+	}
+	return s.cfg.Guard(r, p.get)
+}
+
+func (c *call) text(status int, body string) {
+	c.status, c.ctype, c.body = status, "text/plain;charset=UTF-8", []byte(body)
+}
+
+func (c *call) ok() error {
+	c.text(http.StatusOK, "ok")
+	return nil
+}
+
+// json answers v as Jackson does (no HTML escaping).
+func (c *call) json(v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	c.status, c.ctype = http.StatusOK, "application/json;charset=UTF-8"
+	c.body = bytes.TrimRight(buf.Bytes(), "\n")
+	return nil
+}
+
+// fail answers an exception as the imitated server does.
+func (c *call) fail(e *apiError) {
+	status, body, ctype := e.render(c.s.reg.Mode())
+	if e.kind == filterError && c.s.reg.Mode() == registry.ModeV2 {
+		c.springError(status, body)
+		return
+	}
+	c.status, c.body, c.ctype = status, []byte(body), ctype
+}
+
+// springError is Spring Boot's /error JSON (server.error.include-message
+// is ALWAYS on the real server).
+func (c *call) springError(status int, message string) {
+	body := struct {
+		Timestamp string `json:"timestamp"`
+		Status    int    `json:"status"`
+		Error     string `json:"error"`
+		Message   string `json:"message,omitempty"`
+		Path      string `json:"path"`
+	}{time.Now().UTC().Format("2006-01-02T15:04:05.000+00:00"), status, http.StatusText(status), message, c.r.URL.Path}
+	_ = c.json(body)
+	c.status = status
+}
+
+// remoteIP is the host of the request's source address.
+func (c *call) remoteIP() string {
+	host, _, err := net.SplitHostPort(c.r.RemoteAddr)
+	if err != nil {
+		return c.r.RemoteAddr
+	}
+	return host
+}
+
+// serviceKey reads namespaceId, serviceName and groupName as the real
+// server's filter and controller do: the name is trimmed, a bare name is
+// grouped with groupName (default DEFAULT_GROUP), and the result must be
+// "group@@name" with a non-empty group.
+func (c *call) serviceKey() (registry.ServiceKey, error) {
+	ns := registry.NormalizeNamespace(c.p.optional("namespaceId", registry.DefaultNamespace))
+	c.ev.Namespace = ns
+	raw, err := c.p.required("serviceName")
+	if err != nil {
+		return registry.ServiceKey{}, err
+	}
+	raw = trimJava(raw)
+	// 1.4.x has no ServiceNameFilter: there the name must come grouped.
+	group, name, err := splitServiceName(raw, c.p.get("groupName"), c.s.reg.Mode() == registry.ModeV2)
+	if err != nil {
+		if c.s.reg.Mode() == registry.ModeV2 {
+			// ServiceNameFilter answers with sendError(400, ...).
+			return registry.ServiceKey{}, &apiError{kind: filterError, code: 400, msg: "Service name filter error,caused: " + err.Error() + ";"}
+		}
+		return registry.ServiceKey{}, err
+	}
+	c.ev.Group, c.ev.Service = group, name
+	return registry.ServiceKey{Namespace: ns, Group: group, Name: name}, nil
+}
+
+// describe fills the event's service and instance from the raw
+// parameters, so that a request rejected before its handler parsed them is
+// still journaled with what it was about. Handlers overwrite these fields
+// with the parsed values.
+func (c *call) describe() {
+	c.ev.Namespace = registry.NormalizeNamespace(c.p.get("namespaceId"))
+	if svc := trimJava(c.p.get("serviceName")); svc != "" {
+		c.ev.Group, c.ev.Service = registry.ParseGrouped(svc, c.p.get("groupName"))
+	} else {
+		c.ev.Group = c.p.get("groupName")
+	}
+	c.ev.Cluster = c.p.get("clusterName")
+	c.ev.IP = c.p.get("ip")
+	c.ev.Port, _ = strconv.Atoi(c.p.get("port"))
+}
+
+func (c *call) setInstance(cluster, ip string, port int) {
+	c.ev.Cluster, c.ev.IP, c.ev.Port = cluster, ip, port
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

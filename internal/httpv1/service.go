@@ -1,0 +1,177 @@
+package httpv1
+
+import (
+	"github.com/mocknacos/mocknacos/internal/registry"
+)
+
+type healthChecker struct {
+	Type string `json:"type"`
+}
+
+type clusterJSON struct {
+	Name          string            `json:"name"`
+	HealthChecker healthChecker     `json:"healthChecker"`
+	Metadata      map[string]string `json:"metadata"`
+}
+
+type selectorJSON struct {
+	Type string `json:"type"`
+}
+
+type serviceDetail struct {
+	Name             string            `json:"name"`
+	NamespaceID      string            `json:"namespaceId"`
+	ProtectThreshold javaDouble        `json:"protectThreshold"`
+	Metadata         map[string]string `json:"metadata"`
+	Selector         selectorJSON      `json:"selector"`
+	GroupName        string            `json:"groupName"`
+	Clusters         []clusterJSON     `json:"clusters"`
+}
+
+// serviceFields reads protectThreshold, metadata and selector.
+func (c *call) serviceFields() (registry.ServiceFields, error) {
+	var f registry.ServiceFields
+	if v := c.p.optional("protectThreshold", ""); v != "" {
+		t, err := parseDouble(v)
+		if err != nil {
+			return f, err
+		}
+		f.ProtectThreshold = &t
+	}
+	if c.p.has("metadata") {
+		md, err := parseMetadata(c.p.get("metadata"))
+		if err != nil {
+			return f, err
+		}
+		f.Metadata = md
+	}
+	if c.p.has("selector") {
+		sel := c.p.get("selector")
+		f.Selector = &sel
+	}
+	return f, nil
+}
+
+func (s *Server) serviceDetail(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	info, ok := s.reg.Service(key)
+	if !ok {
+		if s.reg.Mode() == registry.ModeV1 {
+			return nacosErr(404, "service "+key.Grouped()+" is not found!")
+		}
+		return nacosErr(400, "service not found, namespace: "+key.Namespace+", serviceName: "+key.Grouped())
+	}
+	d := serviceDetail{Name: key.Name, NamespaceID: key.Namespace, ProtectThreshold: javaDouble(info.ProtectThreshold),
+		Metadata: info.Metadata, Selector: selectorJSON{Type: "none"}, GroupName: key.Group, Clusters: []clusterJSON{}}
+	for _, name := range info.Clusters {
+		d.Clusters = append(d.Clusters, clusterJSON{Name: name, HealthChecker: healthChecker{Type: "TCP"}, Metadata: map[string]string{}})
+	}
+	return c.json(d)
+}
+
+func (s *Server) serviceCreate(c *call) error {
+	if !c.p.has("serviceName") {
+		// serviceName is a Spring @RequestParam here.
+		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
+	}
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	f, err := c.serviceFields()
+	if err != nil {
+		return err
+	}
+	if f.ProtectThreshold == nil {
+		zero := 0.0
+		f.ProtectThreshold = &zero
+	}
+	if err := s.reg.CreateService(key, f); err == registry.ErrServiceExists {
+		if s.reg.Mode() == registry.ModeV1 {
+			return nacosErr(400, "specified service already exists, serviceName : "+key.Grouped())
+		}
+		return nacosErr(400, "specified service "+key.Grouped()+" already exists!")
+	} else if err != nil {
+		return err
+	}
+	return c.ok()
+}
+
+func (s *Server) serviceUpdate(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	f, err := c.serviceFields()
+	if err != nil {
+		return err
+	}
+	pt, err := c.p.required("protectThreshold")
+	if err != nil {
+		return err
+	}
+	// NumberUtils.toFloat: unparsable is 0.
+	t, err := parseDouble(pt)
+	if err != nil {
+		t = 0
+	}
+	f.ProtectThreshold = &t
+	if err := s.reg.UpdateService(key, f); err == registry.ErrServiceNotFound {
+		return nacosErr(map[registry.Mode]int{registry.ModeV1: 500, registry.ModeV2: 400}[s.reg.Mode()],
+			"service "+key.Grouped()+" not found!")
+	} else if err != nil {
+		return err
+	}
+	return c.ok()
+}
+
+func (s *Server) serviceDelete(c *call) error {
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	switch err := s.reg.DeleteService(key); {
+	case err == registry.ErrServiceNotFound && s.reg.Mode() == registry.ModeV1:
+		return badRequest("specified service not exist, serviceName : " + key.Grouped())
+	case err == registry.ErrServiceNotFound:
+		return nacosErr(400, "service "+key.Grouped()+" not found!")
+	case err == registry.ErrServiceNotEmpty:
+		return nacosErr(400, "Service "+key.Grouped()+" is not empty, can't be delete. Please unregister instance first")
+	case err != nil:
+		return err
+	}
+	return c.ok()
+}
+
+type serviceList struct {
+	Count int      `json:"count"`
+	Doms  []string `json:"doms"`
+}
+
+// toInt is NumberUtils.toInt: 0 for anything unparsable.
+func toInt(s string) int {
+	n, err := parseInt(trimJava(s))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+func (s *Server) serviceList(c *call) error {
+	pn, err := c.p.required("pageNo")
+	if err != nil {
+		return err
+	}
+	ps, err := c.p.required("pageSize")
+	if err != nil {
+		return err
+	}
+	ns := registry.NormalizeNamespace(c.p.optional("namespaceId", registry.DefaultNamespace))
+	group := c.p.optional("groupName", registry.DefaultGroup)
+	c.ev.Namespace, c.ev.Group = ns, group
+	names := s.reg.ServiceNames(ns, group)
+	return c.json(serviceList{Count: len(names), Doms: registry.Page(names, toInt(pn), toInt(ps))})
+}

@@ -1,0 +1,194 @@
+package registry
+
+import (
+	"testing"
+	"time"
+)
+
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+
+type recorder struct{ views []*View }
+
+func (r *recorder) Push(v *View) { r.views = append(r.views, v) }
+
+func newTestRegistry(mode Mode) (*Registry, *fakeClock, *[]Changes) {
+	clk := &fakeClock{now: time.Unix(1700000000, 0)}
+	var got []Changes
+	reg := New(Config{Mode: mode, Now: clk.Now, Notify: func(c Changes) { got = append(got, c) }})
+	return reg, clk, &got
+}
+
+func httpInstance(ip string, port int, md map[string]string) Instance {
+	return Instance{IP: ip, Port: port, Weight: 1, Healthy: true, Enabled: true, Ephemeral: true, Metadata: md}
+}
+
+func TestBeatTimeline(t *testing.T) {
+	reg, clk, _ := newTestRegistry(ModeV2)
+	key := Key("", "", "orders")
+	if err := reg.Register(key, httpInstance("127.0.0.1", 8080, nil)); err != nil {
+		t.Fatal(err)
+	}
+	step := func(d time.Duration) []Instance {
+		clk.now = clk.now.Add(d)
+		reg.Sweep()
+		return reg.View(key, Selection{}).Hosts
+	}
+	if h := step(15 * time.Second); len(h) != 1 || !h[0].Healthy {
+		t.Fatalf("at exactly 15 s the instance must still be healthy: %+v", h)
+	}
+	if h := step(time.Millisecond); len(h) != 1 || h[0].Healthy {
+		t.Fatalf("just after 15 s it must be unhealthy: %+v", h)
+	}
+	if res, err := reg.Beat(key, "DEFAULT", "127.0.0.1", 8080, nil); err != nil || res.Code != BeatOK {
+		t.Fatalf("beat: %+v %v", res, err)
+	}
+	if h := reg.View(key, Selection{}).Hosts; !h[0].Healthy {
+		t.Fatal("a beat must make it healthy again")
+	}
+	if h := step(30 * time.Second); len(h) != 1 {
+		t.Fatalf("at exactly 30 s it must still be listed: %+v", h)
+	}
+	if h := step(time.Millisecond); len(h) != 0 {
+		t.Fatalf("after 30 s it must be removed: %+v", h)
+	}
+	res, _ := reg.Beat(key, "DEFAULT", "127.0.0.1", 8080, nil)
+	if res.Code != BeatNotFound {
+		t.Fatalf("light beat for a removed instance: code %d, want 20404", res.Code)
+	}
+	res, _ = reg.Beat(key, "DEFAULT", "127.0.0.1", 8080, &BeatInfo{IP: "127.0.0.1", Port: 8080, Cluster: "DEFAULT", Weight: 1, Ephemeral: true})
+	if res.Code != BeatOK || !res.Registered || len(reg.View(key, Selection{}).Hosts) != 1 {
+		t.Fatalf("full beat must re-register: %+v", res)
+	}
+}
+
+func TestPreservedMetadataOverridesTimeouts(t *testing.T) {
+	reg, clk, _ := newTestRegistry(ModeV2)
+	key := Key("", "", "fast")
+	md := map[string]string{MetaBeatInterval: "1000", MetaBeatTimeout: "3000", MetaDeleteTimeout: "6000"}
+	if err := reg.Register(key, httpInstance("127.0.0.1", 1, md)); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := reg.Beat(key, "DEFAULT", "127.0.0.1", 1, nil)
+	if res.Interval != 1000 {
+		t.Fatalf("clientBeatInterval %d, want the instance's 1000", res.Interval)
+	}
+	clk.now = clk.now.Add(3001 * time.Millisecond)
+	if h := reg.View(key, Selection{}).Hosts; h[0].Healthy {
+		t.Fatal("unhealthy after its own 3 s timeout")
+	}
+	clk.now = clk.now.Add(3000 * time.Millisecond)
+	if h := reg.View(key, Selection{}).Hosts; len(h) != 0 {
+		t.Fatal("removed after its own 6 s delete timeout")
+	}
+}
+
+func TestSubscribersArePushedEveryChange(t *testing.T) {
+	reg, clk, changes := newTestRegistry(ModeV2)
+	key := Key("", "", "orders")
+	sub := &recorder{}
+	v := reg.Subscribe(key, Subscriber{ID: "c1", Clusters: "", Pusher: sub})
+	if len(v.Hosts) != 0 || v.Hosts == nil {
+		t.Fatalf("initial view must have empty, non-nil hosts: %+v", v.Hosts)
+	}
+	_ = reg.Register(key, httpInstance("127.0.0.1", 1, nil))
+	clk.now = clk.now.Add(16 * time.Second)
+	reg.Sweep()
+	clk.now = clk.now.Add(15 * time.Second)
+	reg.Sweep()
+	var pushes []*View
+	for _, c := range *changes {
+		for _, p := range c.Pushes {
+			pushes = append(pushes, p.View)
+		}
+	}
+	if len(pushes) != 3 {
+		t.Fatalf("want 3 pushes (added, unhealthy, removed), got %d", len(pushes))
+	}
+	if len(pushes[0].Hosts) != 1 || !pushes[0].Hosts[0].Healthy || pushes[1].Hosts[0].Healthy || len(pushes[2].Hosts) != 0 {
+		t.Fatalf("wrong push sequence: %+v", pushes)
+	}
+	for i := 1; i < len(pushes); i++ {
+		if pushes[i].LastRefTime <= pushes[i-1].LastRefTime {
+			t.Fatalf("lastRefTime must increase: %d then %d", pushes[i-1].LastRefTime, pushes[i].LastRefTime)
+		}
+	}
+}
+
+func TestRemoveOwnerDropsConnectionInstancesAndSubscriptions(t *testing.T) {
+	reg, _, changes := newTestRegistry(ModeV2)
+	key := Key("", "", "orders")
+	in := httpInstance("127.0.0.1", 1, nil)
+	in.Source, in.Owner = SourceGRPC, "conn-1"
+	_ = reg.Register(key, in)
+	other := &recorder{}
+	reg.Subscribe(key, Subscriber{ID: "conn-2", Owner: "conn-2", Pusher: other})
+	reg.Subscribe(key, Subscriber{ID: "conn-1", Owner: "conn-1", Pusher: &recorder{}})
+	*changes = nil
+	reg.RemoveOwner("conn-1")
+	if n := len(reg.View(key, Selection{}).Hosts); n != 0 {
+		t.Fatalf("%d instances left", n)
+	}
+	if len(*changes) != 1 || len((*changes)[0].Pushes) != 1 || (*changes)[0].Pushes[0].Subscriber.ID != "conn-2" {
+		t.Fatalf("only the remaining subscriber is pushed: %+v", *changes)
+	}
+}
+
+func TestProtectThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		mode     Mode
+		explicit bool
+		want     bool // unhealthy instance listed as healthy
+	}{
+		{"2.x implicit service: no protection", ModeV2, false, false},
+		{"2.x service with metadata: protection", ModeV2, true, true},
+		{"1.x: protection always", ModeV1, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg, clk, _ := newTestRegistry(tc.mode)
+			key := Key("", "", "orders")
+			if tc.explicit {
+				zero := 0.0
+				_ = reg.CreateService(key, ServiceFields{ProtectThreshold: &zero})
+				// A service created through the API is persistent in 2.x.
+				in := httpInstance("127.0.0.1", 1, nil)
+				in.Ephemeral, in.Healthy = false, false
+				if err := reg.Register(key, in); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				_ = reg.Register(key, httpInstance("127.0.0.1", 1, nil))
+				clk.now = clk.now.Add(16 * time.Second)
+			}
+			v := reg.View(key, Selection{})
+			if len(v.Hosts) != 1 || v.Hosts[0].Healthy != tc.want || v.ReachProtectionThreshold != tc.want {
+				t.Fatalf("hosts %+v reached %v, want healthy=%v", v.Hosts, v.ReachProtectionThreshold, tc.want)
+			}
+		})
+	}
+}
+
+func TestEphemeralConflictIn2x(t *testing.T) {
+	reg, _, _ := newTestRegistry(ModeV2)
+	key := Key("", "", "orders")
+	_ = reg.CreateService(key, ServiceFields{})
+	err := reg.Register(key, httpInstance("127.0.0.1", 1, nil))
+	re, ok := err.(*Error)
+	if !ok || re.Status != 400 || !re.Runtime || re.Msg != "Current service DEFAULT_GROUP@@orders is persistent service, can't register ephemeral instance." {
+		t.Fatalf("got %#v", err)
+	}
+}
+
+func TestPage(t *testing.T) {
+	names := []string{"a", "b", "c"}
+	for _, tc := range []struct {
+		no, size int
+		want     int
+	}{{1, 2, 2}, {2, 2, 1}, {3, 2, 0}, {0, 2, 2}, {1, 2147483647, 3}, {1, 0, 0}} {
+		if got := Page(names, tc.no, tc.size); len(got) != tc.want {
+			t.Errorf("Page(%d,%d) = %v, want %d names", tc.no, tc.size, got, tc.want)
+		}
+	}
+}

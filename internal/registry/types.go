@@ -1,0 +1,184 @@
+// Package registry is the naming model of the mock: services, clusters,
+// instances, their health on the mock clock, and who subscribes to what.
+//
+// It does no I/O. Protocol layers (internal/httpv1, internal/grpcv2) decode
+// requests into calls on a *Registry, and deliver the pushes it hands back
+// through the Notify callback. Semantics follow nacos-protocol.md sections 1-2
+// (1.x beats) and 2.3-2.4 / 5.4 (2.x client model).
+package registry
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults of the real server (nacos-protocol.md 1.1 and 2.1).
+const (
+	DefaultNamespace = "public"
+	DefaultGroup     = "DEFAULT_GROUP"
+	DefaultCluster   = "DEFAULT"
+	GroupSeparator   = "@@"
+
+	DefaultBeatInterval  = 5 * time.Second
+	DefaultBeatTimeout   = 15 * time.Second
+	DefaultDeleteTimeout = 30 * time.Second
+
+	// DefaultPushCacheMillis is SwitchDomain.defaultPushCacheMillis, the
+	// cacheMillis of 2.x views and of 1.x answers to push-capable pollers.
+	DefaultPushCacheMillis = 10000
+	// DefaultCacheMillis is SwitchDomain.defaultCacheMillis (1.x pollers
+	// without a UDP port).
+	DefaultCacheMillis = 3000
+)
+
+// Preserved instance metadata keys (api/.../PreservedMetadataKeys.java).
+const (
+	MetaBeatInterval  = "preserved.heart.beat.interval"
+	MetaBeatTimeout   = "preserved.heart.beat.timeout"
+	MetaDeleteTimeout = "preserved.ip.delete.timeout"
+	MetaIDGenerator   = "preserved.instance.id.generator"
+)
+
+// Mode selects which server generation the model imitates where 1.4.x and
+// 2.x differ.
+type Mode int
+
+const (
+	// ModeV2 imitates a Nacos 2.4.x server (the default).
+	ModeV2 Mode = iota
+	// ModeV1 imitates a Nacos 1.4.x server.
+	ModeV1
+)
+
+// ServiceKey names a service. Namespace is normalised ("" becomes "public").
+type ServiceKey struct {
+	Namespace string
+	Group     string
+	Name      string // bare, without "group@@"
+}
+
+// Grouped is the "group@@name" form clients cache by.
+func (k ServiceKey) Grouped() string { return k.Group + GroupSeparator + k.Name }
+
+func (k ServiceKey) String() string { return k.Namespace + "/" + k.Grouped() }
+
+// NormalizeNamespace maps a blank namespace to "public".
+func NormalizeNamespace(ns string) string {
+	if strings.TrimSpace(ns) == "" {
+		return DefaultNamespace
+	}
+	return ns
+}
+
+// Key builds a normalised key; group defaults to DEFAULT_GROUP.
+func Key(namespace, group, name string) ServiceKey {
+	if strings.TrimSpace(group) == "" {
+		group = DefaultGroup
+	}
+	return ServiceKey{Namespace: NormalizeNamespace(namespace), Group: group, Name: name}
+}
+
+// Source says which protocol owns an instance.
+type Source int
+
+const (
+	// SourceHTTP instances were registered over 1.x HTTP (or by a full beat).
+	// Ephemeral ones live by beats on the mock clock.
+	SourceHTTP Source = iota
+	// SourceGRPC instances are owned by a gRPC connection and live as long
+	// as it does (no beats).
+	SourceGRPC
+)
+
+// Instance is one registered address of a service. Metadata is never
+// mutated in place once stored: updates replace the map, so copies of an
+// Instance may share it safely.
+type Instance struct {
+	InstanceID string
+	IP         string
+	Port       int
+	Cluster    string
+	Weight     float64
+	Healthy    bool
+	Enabled    bool
+	Ephemeral  bool
+	Marked     bool
+	Metadata   map[string]string
+
+	Source Source
+	// Owner is the client that published the instance: the gRPC connection
+	// id, or "ip:port#ephemeral" for HTTP registrations (the 2.x client ids).
+	Owner string
+	// LastBeat is the mock time of the last beat (or of registration).
+	LastBeat time.Time
+	// Registered is the mock time the instance was first registered.
+	Registered time.Time
+}
+
+// Addr is "ip:port".
+func (in *Instance) Addr() string { return in.IP + ":" + strconv.Itoa(in.Port) }
+
+func metaMillis(md map[string]string, key string, def time.Duration) time.Duration {
+	if v, ok := md[key]; ok {
+		if ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			return time.Duration(ms) * time.Millisecond
+		}
+	}
+	return def
+}
+
+// BeatInterval is preserved.heart.beat.interval, or 5 s.
+func (in *Instance) BeatInterval() time.Duration {
+	return metaMillis(in.Metadata, MetaBeatInterval, DefaultBeatInterval)
+}
+
+// BeatTimeout is preserved.heart.beat.timeout, or 15 s.
+func (in *Instance) BeatTimeout() time.Duration {
+	return metaMillis(in.Metadata, MetaBeatTimeout, DefaultBeatTimeout)
+}
+
+// DeleteTimeout is preserved.ip.delete.timeout, or 30 s.
+func (in *Instance) DeleteTimeout() time.Duration {
+	return metaMillis(in.Metadata, MetaDeleteTimeout, DefaultDeleteTimeout)
+}
+
+// IDGenerator is preserved.instance.id.generator, or "simple".
+func (in *Instance) IDGenerator() string {
+	if v := in.Metadata[MetaIDGenerator]; v != "" {
+		return v
+	}
+	return "simple"
+}
+
+// heartbeated reports whether the instance lives by beats on the mock clock.
+func (in *Instance) heartbeated() bool {
+	return in.Ephemeral && in.Source == SourceHTTP && !in.Marked
+}
+
+// SimpleInstanceID is the default generator's id:
+// ip#port#cluster#group@@service.
+func SimpleInstanceID(ip string, port int, cluster, groupedService string) string {
+	return ip + "#" + strconv.Itoa(port) + "#" + cluster + "#" + groupedService
+}
+
+type instanceKey struct {
+	cluster string
+	ip      string
+	port    int
+}
+
+func keyOf(in *Instance) instanceKey { return instanceKey{in.Cluster, in.IP, in.Port} }
+
+// Error is a rejection with the status the real server gives (an HTTP status
+// for 1.x; protocol layers map it for gRPC).
+type Error struct {
+	Status int
+	Msg    string
+	// Runtime marks a NacosRuntimeException (answered "errCode: N, errMsg: M ").
+	Runtime bool
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(status int, msg string) *Error { return &Error{Status: status, Msg: msg} }

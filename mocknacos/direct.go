@@ -1,0 +1,71 @@
+package mocknacos
+
+import (
+	"github.com/mocknacos/mocknacos/internal/registry"
+)
+
+// Instance is a registered instance as the mock holds it.
+type Instance = registry.Instance
+
+// ServiceState is a service with its instances and subscribers.
+type ServiceState = registry.ServiceState
+
+// key turns "name" or "group@@name" in the public namespace into a key.
+func key(service string) registry.ServiceKey {
+	group, name := splitService(service)
+	return registry.Key(registry.DefaultNamespace, group, name)
+}
+
+// KeyIn is key in another namespace.
+func keyIn(namespace, service string) registry.ServiceKey {
+	group, name := splitService(service)
+	return registry.Key(namespace, group, name)
+}
+
+// Instances returns the instances of a service of the public namespace
+// ("name" or "group@@name"), healthy or not, sorted by cluster, ip and port.
+// The check applies the mock clock first, like a request would.
+func (s *Server) Instances(service string) []Instance {
+	return s.InstancesIn(registry.DefaultNamespace, service)
+}
+
+// InstancesIn is Instances in a namespace.
+func (s *Server) InstancesIn(namespace, service string) []Instance {
+	k := keyIn(namespace, service)
+	for _, st := range s.reg.Snapshot() {
+		if st.Info.Key == k {
+			return st.Instances
+		}
+	}
+	return nil
+}
+
+// Services describes every service of every namespace, with instances and
+// subscribers, sorted by namespace, group and name.
+func (s *Server) Services() []ServiceState { return s.reg.Snapshot() }
+
+// NewInstance is an instance with the defaults of a registration: cluster
+// DEFAULT, weight 1, healthy, enabled, ephemeral, no metadata.
+func NewInstance(ip string, port int) Instance {
+	return Instance{IP: ip, Port: port, Cluster: registry.DefaultCluster, Weight: 1, Healthy: true, Enabled: true,
+		Ephemeral: true, Metadata: map[string]string{}}
+}
+
+// Register seeds an instance directly (start from NewInstance), as if it had
+// registered over HTTP: ephemeral ones then live by beats on the mock clock.
+func (s *Server) Register(service string, in Instance) error {
+	return s.reg.Register(key(service), in)
+}
+
+// Deregister removes the instance at ip:port of a public-namespace service.
+func (s *Server) Deregister(service, ip string, port int) bool {
+	return s.reg.Deregister(key(service), "", ip, port, "")
+}
+
+// Reset forgets every service, instance, subscription and journal event;
+// ports and the clock stay.
+func (s *Server) Reset() {
+	s.reg.Reset()
+	s.journal.Reset()
+	s.changed.broadcast()
+}
