@@ -2,6 +2,7 @@ package httpv1
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -193,8 +194,8 @@ func (s *Server) deregister(c *call) error {
 	return c.ok()
 }
 
-// update is PUT /instance: weight, enabled and metadata of an existing
-// instance.
+// update is PUT /instance: the weight, enabled flag and metadata of an
+// instance (nacos-protocol.md 1.4).
 func (s *Server) update(c *call) error {
 	key, err := c.serviceKey()
 	if err != nil {
@@ -204,17 +205,40 @@ func (s *Server) update(c *call) error {
 	if err != nil {
 		return err
 	}
-	patch := registry.InstancePatch{Weight: &in.Weight, Enabled: &in.Enabled, Metadata: in.Metadata}
-	if !in.Ephemeral {
-		patch.Healthy = &in.Healthy
+	patch := registry.InstancePatch{Weight: &in.Weight, Enabled: &in.Enabled, Metadata: in.Metadata, Healthy: &in.Healthy}
+	if s.reg.Mode() == registry.ModeV1 {
+		// 1.4.x updates in place for Java clients from 1.0.0 and
+		// re-registers for every other client.
+		if !groupedForAgent(c.r.UserAgent()) {
+			if err := s.reg.Register(key, in); err != nil {
+				return err
+			}
+			return c.ok()
+		}
+		err := s.reg.Update(key, in.Cluster, in.IP, in.Port, patch, true)
+		switch {
+		case errors.Is(err, registry.ErrInstanceNotFound):
+			if _, ok := s.reg.Service(key); !ok {
+				return nacosErr(404, "service not found, namespace: "+key.Namespace+", service: "+key.Grouped())
+			}
+			return nacosErr(404, fmt.Sprintf("instance not exist: %s:%d:unknown:%s_%s_%t_false_%s",
+				in.IP, in.Port, in.Cluster, javaDoubleString(in.Weight), in.Healthy, in.Cluster))
+		case err != nil:
+			return err
+		}
+		return c.ok()
 	}
-	if err := s.reg.Update(key, in.Cluster, in.IP, in.Port, patch); err != nil {
+	if err := s.reg.Update(key, in.Cluster, in.IP, in.Port, patch, false); errors.Is(err, registry.ErrServiceNotFound) {
+		return nacosErr(400, fmt.Sprintf("service not found, namespace: %s, service: Service{namespace='%s', group='%s', name='%s', ephemeral=%t, revision=0}",
+			key.Namespace, key.Namespace, key.Group, key.Name, in.Ephemeral))
+	} else if err != nil {
 		return err
 	}
 	return c.ok()
 }
 
-// patch is PATCH /instance: only the fields present change.
+// patch is PATCH /instance: only the fields present change, on an instance
+// that must exist.
 func (s *Server) patch(c *call) error {
 	key, err := c.serviceKey()
 	if err != nil {
@@ -245,13 +269,26 @@ func (s *Server) patch(c *call) error {
 		if err != nil {
 			return err
 		}
+		if s.reg.Mode() == registry.ModeV1 {
+			if err := checkWeight(w); err != nil {
+				return nacosErr(500, err.Error())
+			}
+		}
 		p.Weight = &w
 	}
 	if v := c.p.optional("enabled", ""); v != "" {
 		b := javaBool(v)
 		p.Enabled = &b
 	}
-	if err := s.reg.Update(key, cluster, ip, port, p); err != nil {
+	if v := c.p.optional("healthy", ""); v != "" && s.reg.Mode() == registry.ModeV1 {
+		b := javaBool(v)
+		p.Healthy = &b
+	}
+	err = s.reg.Update(key, cluster, ip, port, p, true)
+	if errors.Is(err, registry.ErrInstanceNotFound) && s.reg.Mode() == registry.ModeV1 {
+		return badRequest("instance not found")
+	}
+	if err != nil {
 		return err
 	}
 	return c.ok()
@@ -275,7 +312,8 @@ func (s *Server) detail(c *call) error {
 	if err != nil {
 		return err
 	}
-	cluster := c.cluster()
+	// The detail endpoint reads clusterName only, not the legacy "cluster".
+	cluster := c.p.optional("clusterName", registry.DefaultCluster)
 	c.setInstance(cluster, ip, port)
 	in, err := s.reg.Instance(key, cluster, ip, port)
 	if err != nil {
@@ -301,11 +339,14 @@ type instanceDetail struct {
 // javaDouble encodes as Jackson writes a double: 1.0, not 1.
 type javaDouble float64
 
-func (d javaDouble) MarshalJSON() ([]byte, error) {
-	f := float64(d)
+func (d javaDouble) MarshalJSON() ([]byte, error) { return []byte(javaDoubleString(float64(d))), nil }
+
+// javaDoubleString is how Java prints a double in the ranges that occur
+// here: 1.0, 0.5, 100.0.
+func javaDoubleString(f float64) string {
 	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".eE") && f == float64(int64(f)) {
+	if !strings.ContainsAny(s, ".eE") {
 		s += ".0"
 	}
-	return []byte(s), nil
+	return s
 }

@@ -94,13 +94,15 @@ type hostV2 struct {
 	InstanceHeartBeatInterval int64             `json:"instanceHeartBeatInterval"`
 	InstanceHeartBeatTimeOut  int64             `json:"instanceHeartBeatTimeOut"`
 	IPDeleteTimeout           int64             `json:"ipDeleteTimeout"`
-	InstanceIDGenerator       string            `json:"instanceIdGenerator"`
+	// InstanceIDGenerator is left out when the metadata is non-empty
+	// without the generator key: the POJO's getter returns null then.
+	InstanceIDGenerator string `json:"instanceIdGenerator,omitempty"`
 }
 
 // serviceInfoV2 is the 2.x ServiceInfo JSON.
 type serviceInfoV2 struct {
 	Name                     string   `json:"name"`
-	GroupName                string   `json:"groupName"`
+	GroupName                string   `json:"groupName,omitempty"`
 	Clusters                 string   `json:"clusters"`
 	CacheMillis              int      `json:"cacheMillis"`
 	Hosts                    []hostV2 `json:"hosts"`
@@ -159,10 +161,17 @@ func HostsV2(hosts []registry.Instance, grouped string) []hostV2 {
 			InstanceHeartBeatInterval: in.BeatInterval().Milliseconds(),
 			InstanceHeartBeatTimeOut:  in.BeatTimeout().Milliseconds(),
 			IPDeleteTimeout:           in.DeleteTimeout().Milliseconds(),
-			InstanceIDGenerator:       in.IDGenerator(),
+			InstanceIDGenerator:       idGeneratorField(in),
 		})
 	}
 	return out
+}
+
+func idGeneratorField(in *registry.Instance) string {
+	if len(in.Metadata) > 0 && in.Metadata[registry.MetaIDGenerator] == "" {
+		return ""
+	}
+	return in.IDGenerator()
 }
 
 // encodeView is the list answer (and the UDP push data) in the flavour of

@@ -2,6 +2,7 @@ package httpv1
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -9,21 +10,39 @@ import (
 // metrics is GET /operator/metrics: 2.x answers only the status unless
 // onlyStatus=false; 1.4.x always adds the counts.
 func (s *Server) metrics(c *call) error {
-	onlyStatus := javaBool(c.p.optional("onlyStatus", "true"))
-	if s.reg.Mode() == registry.ModeV2 && onlyStatus {
+	services, instances := s.reg.Counts()
+	if s.reg.Mode() == registry.ModeV1 {
+		return c.json(struct {
+			Status                   string  `json:"status"`
+			ServiceCount             int     `json:"serviceCount"`
+			InstanceCount            int     `json:"instanceCount"`
+			RaftNotifyTaskCount      int     `json:"raftNotifyTaskCount"`
+			ResponsibleServiceCount  int     `json:"responsibleServiceCount"`
+			ResponsibleInstanceCount int     `json:"responsibleInstanceCount"`
+			CPU                      float64 `json:"cpu"`
+			Load                     float64 `json:"load"`
+			Mem                      float64 `json:"mem"`
+		}{"UP", services, instances, 0, services, instances, 0, 0, 0})
+	}
+	// Boolean.parseBoolean: only "true" (any case) is true.
+	if strings.EqualFold(c.p.optional("onlyStatus", "true"), "true") {
 		return c.json(map[string]string{"status": "UP"})
 	}
-	services, instances := s.reg.Counts()
 	return c.json(struct {
-		Status                   string  `json:"status"`
-		ServiceCount             int     `json:"serviceCount"`
-		InstanceCount            int     `json:"instanceCount"`
-		ResponsibleServiceCount  int     `json:"responsibleServiceCount"`
-		ResponsibleInstanceCount int     `json:"responsibleInstanceCount"`
-		CPU                      float64 `json:"cpu"`
-		Load                     float64 `json:"load"`
-		Mem                      float64 `json:"mem"`
-	}{"UP", services, instances, services, instances, 0, 0, 0})
+		Status                      string  `json:"status"`
+		ServiceCount                int     `json:"serviceCount"`
+		InstanceCount               int     `json:"instanceCount"`
+		SubscribeCount              int     `json:"subscribeCount"`
+		ResponsibleInstanceCount    int     `json:"responsibleInstanceCount"`
+		ClientCount                 int     `json:"clientCount"`
+		ConnectionBasedClientCount  int     `json:"connectionBasedClientCount"`
+		EphemeralIPPortClientCount  int     `json:"ephemeralIpPortClientCount"`
+		PersistentIPPortClientCount int     `json:"persistentIpPortClientCount"`
+		ResponsibleClientCount      int     `json:"responsibleClientCount"`
+		CPU                         float64 `json:"cpu"`
+		Load                        float64 `json:"load"`
+		Mem                         float64 `json:"mem"`
+	}{Status: "UP", ServiceCount: services, InstanceCount: instances, ResponsibleInstanceCount: instances})
 }
 
 // switches is GET /operator/switches: the SwitchDomain the mock behaves by.

@@ -176,17 +176,25 @@ func (c *call) ok() error {
 	return nil
 }
 
-// json answers v as Jackson does (no HTML escaping).
+// json answers v as Jackson does.
 func (c *call) json(v any) error {
+	b, err := marshalJSON(v)
+	if err != nil {
+		return err
+	}
+	c.status, c.ctype, c.body = http.StatusOK, "application/json", b
+	return nil
+}
+
+// marshalJSON encodes as Jackson does: no HTML escaping of <, > and &.
+func marshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return err
+		return nil, err
 	}
-	c.status, c.ctype = http.StatusOK, "application/json;charset=UTF-8"
-	c.body = bytes.TrimRight(buf.Bytes(), "\n")
-	return nil
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // fail answers an exception as the imitated server does.

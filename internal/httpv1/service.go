@@ -173,5 +173,12 @@ func (s *Server) serviceList(c *call) error {
 	group := c.p.optional("groupName", registry.DefaultGroup)
 	c.ev.Namespace, c.ev.Group = ns, group
 	names := s.reg.ServiceNames(ns, group)
-	return c.json(serviceList{Count: len(names), Doms: registry.Page(names, toInt(pn), toInt(ps))})
+	page := registry.Page(names, toInt(pn), toInt(ps))
+	if s.reg.Mode() == registry.ModeV1 {
+		return c.json(struct {
+			Doms  []string `json:"doms"`
+			Count int      `json:"count"`
+		}{page, len(names)})
+	}
+	return c.json(serviceList{Count: len(names), Doms: page})
 }

@@ -3,7 +3,6 @@ package httpv1
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"net"
 	"strconv"
 	"sync"
@@ -71,11 +70,17 @@ var nanoBase = time.Now()
 // real server does.
 func (t *udpTarget) Push(v *registry.View) {
 	mode := t.s.reg.Mode()
-	data, err := json.Marshal(encodeView(mode, v, registry.DefaultPushCacheMillis, groupedForAgent(t.agent)))
+	view := encodeView(mode, v, registry.DefaultPushCacheMillis, groupedForAgent(t.agent))
+	if si, ok := view.(serviceInfoV2); ok {
+		// 2.x PushExecutorUdpImpl builds a new ServiceInfo without groupName.
+		si.GroupName = ""
+		view = si
+	}
+	data, err := marshalJSON(view)
 	if err != nil {
 		return
 	}
-	pkt, err := json.Marshal(udpPacket{Type: "dom", Data: string(data), LastRefTime: int64(time.Since(nanoBase))})
+	pkt, err := marshalJSON(udpPacket{Type: "dom", Data: string(data), LastRefTime: int64(time.Since(nanoBase))})
 	if err != nil {
 		return
 	}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -43,6 +44,10 @@ func (r *Registry) registerLocked(t *tx, key ServiceKey, in Instance) error {
 		in.InstanceID = SimpleInstanceID(in.IP, in.Port, in.Cluster, key.Grouped())
 	}
 	k := keyOf(&in)
+	in.published = in.Metadata
+	if o, ok := svc.overlays[k]; ok && r.cfg.Mode == ModeV2 {
+		o.apply(&in)
+	}
 	in.LastBeat = t.now
 	in.Registered = t.now
 	if old := svc.instances[k]; old != nil {
@@ -82,6 +87,9 @@ func (r *Registry) Deregister(key ServiceKey, cluster, ip string, port int, owne
 	return removed
 }
 
+// ErrInstanceNotFound is wrapped by the 404 answers of a missing instance.
+var ErrInstanceNotFound = errors.New("instance not found")
+
 func clusterOrDefault(c string) string {
 	if c == "" {
 		return DefaultCluster
@@ -93,50 +101,104 @@ func clusterOrDefault(c string) string {
 type InstancePatch struct {
 	Weight   *float64
 	Enabled  *bool
-	Healthy  *bool
+	Healthy  *bool             // 1.x only: the health of a persistent instance
 	Metadata map[string]string // nil: unchanged
 }
 
-// Update applies a patch to the instance at cluster/ip:port. It fails with
-// the real server's answers when the service or instance is unknown.
-func (r *Registry) Update(key ServiceKey, cluster, ip string, port int, p InstancePatch) error {
+// overlay is the 2.x server's InstanceMetadata: kept per ip:port:cluster,
+// applied on top of what the client published, surviving re-registration.
+type overlay struct {
+	weight   float64
+	enabled  bool
+	metadata map[string]string
+}
+
+// Update changes an instance's weight, enabled flag and metadata, as
+// PUT /instance (requireInstance false) and PATCH /instance (true) do.
+//
+// In 2.x mode it writes the instance metadata overlay: its metadata keys are
+// merged over the ones the client published, it may name an instance that
+// is not registered (yet), and a PATCH starts from the overlay's defaults
+// (weight 1, enabled) when there is none. In 1.x mode the instance must
+// exist and its fields are replaced.
+func (r *Registry) Update(key ServiceKey, cluster, ip string, port int, p InstancePatch, requireInstance bool) error {
 	return r.update(func(t *tx) error {
 		svc := r.services[key]
-		if svc == nil {
-			return errorf(400, "service not found")
+		if svc == nil && !requireInstance {
+			return ErrServiceNotFound
 		}
-		in, err := r.findLocked(svc, key, clusterOrDefault(cluster), ip, port)
-		if err != nil {
+		k := instanceKey{clusterOrDefault(cluster), ip, port}
+		in, err := r.findLocked(svc, key, k.cluster, ip, port)
+		if err != nil && (requireInstance || r.cfg.Mode == ModeV1) {
 			return err
 		}
-		if p.Weight != nil {
-			in.Weight = *p.Weight
+		if r.cfg.Mode == ModeV1 {
+			if p.Weight != nil {
+				in.Weight = *p.Weight
+			}
+			if p.Enabled != nil {
+				in.Enabled = *p.Enabled
+			}
+			if p.Healthy != nil && !in.Ephemeral {
+				in.Healthy = *p.Healthy
+			}
+			if p.Metadata != nil {
+				in.Metadata, in.published = p.Metadata, p.Metadata
+			}
+		} else {
+			o := overlay{weight: 1, enabled: true, metadata: map[string]string{}}
+			if old, ok := svc.overlays[k]; ok && requireInstance {
+				o = old
+			}
+			if p.Weight != nil {
+				o.weight = *p.Weight
+			}
+			if p.Enabled != nil {
+				o.enabled = *p.Enabled
+			}
+			if p.Metadata != nil {
+				o.metadata = p.Metadata
+			}
+			if svc.overlays == nil {
+				svc.overlays = make(map[instanceKey]overlay)
+			}
+			svc.overlays[k] = o
+			if in != nil {
+				o.apply(in)
+			}
 		}
-		if p.Enabled != nil {
-			in.Enabled = *p.Enabled
+		if in != nil {
+			r.scheduleLocked(in)
+			t.touch(svc)
 		}
-		if p.Healthy != nil && !in.Ephemeral {
-			// Ephemeral health belongs to beats; persistent health can be
-			// set by an operator.
-			in.Healthy = *p.Healthy
-		}
-		if p.Metadata != nil {
-			in.Metadata = p.Metadata
-		}
-		r.scheduleLocked(in)
-		t.touch(svc)
 		return nil
 	})
 }
 
+func (o overlay) apply(in *Instance) {
+	in.Weight, in.Enabled = o.weight, o.enabled
+	if len(o.metadata) == 0 {
+		in.Metadata = in.published
+		return
+	}
+	md := make(map[string]string, len(in.published)+len(o.metadata))
+	for k, v := range in.published {
+		md[k] = v
+	}
+	for k, v := range o.metadata {
+		md[k] = v
+	}
+	in.Metadata = md
+}
+
 func (r *Registry) findLocked(svc *service, key ServiceKey, cluster, ip string, port int) (*Instance, error) {
 	if svc == nil || len(svc.instances) == 0 {
-		return nil, errorf(404, "no ips found for cluster "+cluster+" in service "+key.Grouped())
+		return nil, &Error{Status: 404, Msg: "no ips found for cluster " + cluster + " in service " + key.Grouped(), Kind: ErrInstanceNotFound}
 	}
 	if in := svc.instances[instanceKey{cluster, ip, port}]; in != nil {
 		return in, nil
 	}
-	return nil, errorf(404, "no matched ip found!")
+	return nil, &Error{Status: 404, Msg: "no matched ip found!", Kind: ErrInstanceNotFound}
 }
 
 // Instance returns a copy of the instance at cluster/ip:port.

@@ -97,6 +97,8 @@ type service struct {
 	// instance of the other kind).
 	ephemeral   bool
 	lastRefTime int64
+	// overlays are the 2.x instance metadata written by PUT/PATCH.
+	overlays map[instanceKey]overlay
 }
 
 // New returns an empty registry.

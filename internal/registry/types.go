@@ -114,6 +114,10 @@ type Instance struct {
 	LastBeat time.Time
 	// Registered is the mock time the instance was first registered.
 	Registered time.Time
+
+	// published is the metadata the client registered, before the 2.x
+	// instance metadata overlay (PUT/PATCH) is merged over it.
+	published map[string]string
 }
 
 // Addr is "ip:port".
@@ -177,8 +181,12 @@ type Error struct {
 	Msg    string
 	// Runtime marks a NacosRuntimeException (answered "errCode: N, errMsg: M ").
 	Runtime bool
+	// Kind, when set, is a sentinel the error wraps (errors.Is).
+	Kind error
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+func (e *Error) Unwrap() error { return e.Kind }
 
 func errorf(status int, msg string) *Error { return &Error{Status: status, Msg: msg} }

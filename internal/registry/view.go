@@ -20,7 +20,7 @@ type View struct {
 	Found    bool // the service exists
 	Clusters string
 	// Hosts are copies, sorted by cluster, ip and port (in 1.x mode,
-	// healthy ones first, as the 1.x server lists them).
+	// unhealthy ones first, as the 1.x server lists them).
 	Hosts                    []Instance
 	LastRefTime              int64
 	ReachProtectionThreshold bool
@@ -121,7 +121,8 @@ func (r *Registry) viewLocked(key ServiceKey, sel Selection) *View {
 // selectV1 is 1.4.x InstanceController.doSrvIpxt: instances split into
 // healthy and unhealthy; when the healthy share is at or below the protect
 // threshold (with the default 0.0: when none is healthy) every instance is
-// listed as healthy; disabled instances are dropped last.
+// listed as healthy; disabled instances are dropped last. The unhealthy are
+// listed first (the iteration order of the server's HashMap<Boolean, ...>).
 func selectV1(all []Instance, healthy int, threshold float64, healthyOnly bool, reached *bool) []Instance {
 	if len(all) == 0 {
 		return []Instance{}
@@ -143,16 +144,16 @@ func selectV1(all []Instance, healthy int, threshold float64, healthyOnly bool, 
 		bad = nil
 	}
 	out := make([]Instance, 0, len(all))
-	for _, in := range good {
-		if in.Enabled {
-			out = append(out, in)
-		}
-	}
 	if !healthyOnly {
 		for _, in := range bad {
 			if in.Enabled {
 				out = append(out, in)
 			}
+		}
+	}
+	for _, in := range good {
+		if in.Enabled {
+			out = append(out, in)
 		}
 	}
 	return out
