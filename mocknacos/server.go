@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"github.com/mocknacos/mocknacos/internal/clock"
 	"github.com/mocknacos/mocknacos/internal/httpv1"
 	"github.com/mocknacos/mocknacos/internal/journal"
@@ -89,7 +91,7 @@ func New(opts ...Option) (*Server, error) {
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
-	api, err := httpv1.New(httpv1.Config{Registry: s.reg, Record: s.record, Logger: s.log})
+	api, err := httpv1.New(httpv1.Config{Registry: s.reg, Record: s.record, Logger: s.log, Routes: []func(*mux.Router){s.adminRoutes}})
 	if err != nil {
 		s.closeListeners()
 		return nil, err

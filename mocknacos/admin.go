@@ -1,0 +1,159 @@
+package mocknacos
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mocknacos/mocknacos/internal/journal"
+	"github.com/mocknacos/mocknacos/internal/registry"
+)
+
+// AdminPrefix is where the admin API lives: a path no Nacos API uses.
+const AdminPrefix = "/__mock"
+
+// adminRoutes adds the admin API (for suites that are not written in Go):
+// the journal, the clock, the registry's state and a reset. Admin requests
+// are not journaled.
+func (s *Server) adminRoutes(r *mux.Router) {
+	a := r.PathPrefix(AdminPrefix).Subrouter()
+	a.HandleFunc("/journal", s.adminJournal).Methods(http.MethodGet)
+	a.HandleFunc("/clock", s.adminClock).Methods(http.MethodGet)
+	a.HandleFunc("/clock/advance", s.adminAdvance).Methods(http.MethodPost)
+	a.HandleFunc("/services", s.adminServices).Methods(http.MethodGet)
+	a.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// adminJournal is GET /__mock/journal: JSON Lines (the export format),
+// filtered by kind, service, protocol, ip, port, and since (a sequence
+// number: only later events).
+func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	query := Query{Kind: Kind(q.Get("kind")), Service: q.Get("service"), Protocol: q.Get("protocol"),
+		Namespace: q.Get("namespace"), IP: q.Get("ip")}
+	if v := q.Get("port"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, "port: "+err.Error())
+			return
+		}
+		query.Port = p
+	}
+	var since int64
+	if v := q.Get("since"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, "since: "+err.Error())
+			return
+		}
+		since = n
+	}
+	var events []Event
+	for _, e := range s.journal.Events() {
+		if e.Seq > since && query.Match(&e) {
+			events = append(events, e)
+		}
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("X-Mocknacos-Dropped", strconv.FormatInt(s.journal.Dropped(), 10))
+	_ = journal.WriteJSONL(w, "mocknacos "+s.Addr(), events)
+}
+
+type clockState struct {
+	Now    time.Time `json:"now"`
+	Offset string    `json:"offset"`
+	Frozen bool      `json:"frozen"`
+}
+
+func (s *Server) clockState() clockState {
+	return clockState{Now: s.clock.Now(), Offset: s.clock.Offset().String(), Frozen: s.clock.Frozen()}
+}
+
+func (s *Server) adminClock(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.clockState())
+}
+
+// adminAdvance is POST /__mock/clock/advance?by=30s.
+func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
+	by := r.URL.Query().Get("by")
+	d, err := time.ParseDuration(by)
+	if err != nil || d < 0 {
+		adminError(w, http.StatusBadRequest, "by: want a non-negative duration such as 30s or 1m30s, got "+strconv.Quote(by))
+		return
+	}
+	s.Advance(d)
+	writeJSON(w, http.StatusOK, s.clockState())
+}
+
+type adminInstance struct {
+	IP             string            `json:"ip"`
+	Port           int               `json:"port"`
+	Cluster        string            `json:"cluster"`
+	Weight         float64           `json:"weight"`
+	Healthy        bool              `json:"healthy"`
+	Enabled        bool              `json:"enabled"`
+	Ephemeral      bool              `json:"ephemeral"`
+	Metadata       map[string]string `json:"metadata"`
+	Protocol       string            `json:"protocol"`
+	Owner          string            `json:"owner"`
+	LastBeat       time.Time         `json:"lastBeat"`
+	SinceLastBeat  string            `json:"sinceLastBeat"`
+	RegisteredTime time.Time         `json:"registered"`
+}
+
+type adminService struct {
+	Namespace   string          `json:"namespace"`
+	Group       string          `json:"group"`
+	Name        string          `json:"name"`
+	Instances   []adminInstance `json:"instances"`
+	Subscribers []string        `json:"subscribers"`
+}
+
+// adminServices is GET /__mock/services: every service, its instances with
+// health and time since the last beat (on the mock clock), and its
+// subscribers.
+func (s *Server) adminServices(w http.ResponseWriter, r *http.Request) {
+	now := s.clock.Now()
+	out := []adminService{}
+	for _, st := range s.reg.Snapshot() {
+		svc := adminService{Namespace: st.Info.Key.Namespace, Group: st.Info.Key.Group, Name: st.Info.Key.Name,
+			Instances: []adminInstance{}, Subscribers: []string{}}
+		for _, in := range st.Instances {
+			proto := ProtocolHTTP
+			if in.Source == registry.SourceGRPC {
+				proto = ProtocolGRPC
+			}
+			svc.Instances = append(svc.Instances, adminInstance{IP: in.IP, Port: in.Port, Cluster: in.Cluster, Weight: in.Weight,
+				Healthy: in.Healthy, Enabled: in.Enabled, Ephemeral: in.Ephemeral, Metadata: in.Metadata, Protocol: proto,
+				Owner: in.Owner, LastBeat: in.LastBeat, SinceLastBeat: now.Sub(in.LastBeat).Round(time.Millisecond).String(),
+				RegisteredTime: in.Registered})
+		}
+		for _, sub := range st.Subscribers {
+			svc.Subscribers = append(svc.Subscribers, sub.ID)
+		}
+		out = append(out, svc)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// adminReset is POST /__mock/reset: forget every service, instance,
+// subscription and journal event.
+func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
+	s.Reset()
+	writeJSON(w, http.StatusOK, map[string]bool{"reset": true})
+}
