@@ -25,6 +25,7 @@ func (s *Server) adminRoutes(r *mux.Router) {
 	a.HandleFunc("/clock/advance", s.adminAdvance).Methods(http.MethodPost)
 	a.HandleFunc("/services", s.adminServices).Methods(http.MethodGet)
 	a.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
+	s.adminFaultRoutes(a)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/mocknacos/mocknacos/internal/clock"
+	"github.com/mocknacos/mocknacos/internal/faults"
 	"github.com/mocknacos/mocknacos/internal/httpv1"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
@@ -31,6 +32,7 @@ type Server struct {
 	clock   *clock.Clock
 	reg     *registry.Registry
 	journal *journal.Journal
+	faults  *faults.Set
 	changed notifier
 
 	port   int
@@ -67,7 +69,7 @@ func New(opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Server{opts: o, log: o.logger, journal: journal.New(o.journalLimit), stop: make(chan struct{})}
+	s := &Server{opts: o, log: o.logger, journal: journal.New(o.journalLimit), faults: &faults.Set{}, stop: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -91,7 +93,7 @@ func New(opts ...Option) (*Server, error) {
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
-	api, err := httpv1.New(httpv1.Config{Registry: s.reg, Record: s.record, Logger: s.log, Routes: []func(*mux.Router){s.adminRoutes}})
+	api, err := httpv1.New(httpv1.Config{Registry: s.reg, Record: s.record, Logger: s.log, Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults})
 	if err != nil {
 		s.closeListeners()
 		return nil, err

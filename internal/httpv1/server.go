@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/mocknacos/mocknacos/internal/faults"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -29,6 +30,8 @@ type Config struct {
 	// Routes lets other parts of the mock (config, auth, admin) add their
 	// own routes to the same router.
 	Routes []func(*mux.Router)
+	// Faults are the injected faults (nil: none).
+	Faults *faults.Set
 	// Guard, when set, runs before every naming handler (authentication);
 	// a non-nil answer is sent instead of calling the handler.
 	Guard func(r *http.Request, p func(string) string) *Reject
@@ -118,6 +121,8 @@ type call struct {
 	p  params
 	ev journal.Event
 	rs *rsInfo // the decoded "beat" parameter, once read
+	// discard: a fault says to answer success without applying the request.
+	discard bool
 
 	status int
 	ctype  string
@@ -131,7 +136,13 @@ func (s *Server) handle(kind journal.Kind, h func(*call) error) http.Handler {
 			Request: journal.Request{Method: r.Method, Path: r.URL.Path, Params: c.p.all(), Body: c.p.body}}
 		c.describe()
 		var err error
-		if rej := s.guard(r, &c.p); rej != nil {
+		if done := c.injectFault(); done {
+			s.cfg.Record(c.ev)
+			return
+		}
+		if c.discard {
+			err = c.fakeSuccess()
+		} else if rej := s.guard(r, &c.p); rej != nil {
 			c.status, c.ctype, c.body = rej.Status, rej.ContentType, []byte(rej.Body)
 		} else if err = c.checkParams(); err == nil {
 			err = h(c)

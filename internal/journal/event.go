@@ -73,6 +73,8 @@ type Event struct {
 	// than 200, or a gRPC error response); Error holds the reason.
 	Rejected bool   `json:"rejected,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Fault describes the injected fault that hit this request, if any.
+	Fault string `json:"fault,omitempty"`
 
 	Request  Request  `json:"request"`
 	Response Response `json:"response"`

@@ -1,0 +1,90 @@
+package httpv1
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mocknacos/mocknacos/internal/faults"
+	"github.com/mocknacos/mocknacos/internal/journal"
+	"github.com/mocknacos/mocknacos/internal/registry"
+)
+
+// describeFault is how a fault shows in the journal.
+func describeFault(r faults.Rule) string {
+	var parts []string
+	if r.Delay > 0 {
+		parts = append(parts, "delay "+r.Delay.String())
+	}
+	switch {
+	case r.Drop:
+		parts = append(parts, "drop")
+	case r.Discard:
+		parts = append(parts, "discard")
+	case r.Status != 0:
+		parts = append(parts, fmt.Sprintf("status %d", r.Status))
+	}
+	return fmt.Sprintf("#%d %s", r.ID, strings.Join(parts, ", "))
+}
+
+// injectFault carries out the fault that hits this request, if any. It
+// reports true when the request is finished (answered or dropped); a delay
+// alone, or a discard, lets the request go on.
+func (c *call) injectFault() bool {
+	if c.s.cfg.Faults == nil {
+		return false
+	}
+	rule, ok := c.s.cfg.Faults.Match(faults.Request{Protocol: journal.HTTP, Method: c.r.Method, Path: c.r.URL.Path,
+		Group: c.ev.Group, Service: c.ev.Service})
+	if !ok {
+		return false
+	}
+	c.ev.Fault = describeFault(rule)
+	if rule.Delay > 0 {
+		t := time.NewTimer(rule.Delay)
+		select {
+		case <-t.C:
+		case <-c.r.Context().Done():
+			t.Stop()
+		}
+	}
+	switch {
+	case rule.Drop:
+		c.ev.Rejected, c.ev.Error = true, "connection dropped by an injected fault"
+		if hj, ok := c.w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		// Cannot hijack (HTTP/2): abort the handler, which resets the stream.
+		c.s.cfg.Record(c.ev)
+		panic(http.ErrAbortHandler)
+	case rule.Discard:
+		c.discard = true
+		return false
+	case rule.Status != 0:
+		msg := rule.Message
+		if msg == "" {
+			msg = http.StatusText(rule.Status)
+		}
+		c.text(rule.Status, msg)
+		c.ev.Rejected, c.ev.Error = true, msg
+		c.ev.Response.Status, c.ev.Response.Body = rule.Status, msg
+		c.w.Header().Set("Content-Type", c.ctype)
+		c.w.WriteHeader(c.status)
+		_, _ = c.w.Write(c.body)
+		return true
+	}
+	return false
+}
+
+// fakeSuccess answers a discarded request as if it had been applied.
+func (c *call) fakeSuccess() error {
+	if strings.HasSuffix(c.r.URL.Path, "/beat") {
+		light := true
+		return c.json(beatAnswer{ClientBeatInterval: registry.DefaultBeatInterval.Milliseconds(), Code: registry.BeatOK, LightBeatEnabled: &light})
+	}
+	return c.ok()
+}

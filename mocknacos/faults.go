@@ -1,0 +1,85 @@
+package mocknacos
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mocknacos/mocknacos/internal/faults"
+)
+
+// Fault is an injected fault: which requests it hits (Protocol, Path and
+// Method for HTTP, Type for a gRPC request type, Service) and what happens
+// to them (Delay, then an error answer with Status and Message, a Drop of
+// the connection, or a Discard: success answered, nothing applied), for
+// Count requests or, with Count 0, until cleared. Every hit is journaled in
+// the event's Fault field.
+//
+//	srv.InjectFault(mocknacos.Fault{Path: "/nacos/v1/ns/instance/beat", Discard: true})   // beats silently lost
+//	srv.InjectFault(mocknacos.Fault{Path: "/nacos/v1/ns/instance", Method: "POST", Status: 503, Count: 2})
+type Fault = faults.Rule
+
+// InjectFault installs a fault and returns its id.
+func (s *Server) InjectFault(f Fault) int { return s.faults.Add(f) }
+
+// ClearFault removes one fault; it reports whether it was in force.
+func (s *Server) ClearFault(id int) bool { return s.faults.Remove(id) }
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() { s.faults.Clear() }
+
+// Faults lists the faults in force, with their hit counts.
+func (s *Server) Faults() []Fault { return s.faults.Rules() }
+
+func (s *Server) adminFaultRoutes(a *mux.Router) {
+	a.HandleFunc("/faults", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Faults())
+	}).Methods(http.MethodGet)
+	a.HandleFunc("/faults", s.adminAddFault).Methods(http.MethodPost)
+	a.HandleFunc("/faults", func(w http.ResponseWriter, r *http.Request) {
+		s.ClearFaults()
+		writeJSON(w, http.StatusOK, map[string]bool{"cleared": true})
+	}).Methods(http.MethodDelete)
+	a.HandleFunc("/faults/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.Atoi(mux.Vars(r)["id"])
+		if err != nil || !s.ClearFault(id) {
+			adminError(w, http.StatusNotFound, "no fault "+strconv.Quote(mux.Vars(r)["id"]))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int{"cleared": id})
+	}).Methods(http.MethodDelete)
+}
+
+// adminAddFault is POST /__mock/faults with a JSON body such as
+// {"path":"/nacos/v1/ns/instance/beat","status":500,"count":3} or
+// {"type":"InstanceRequest","delay":"2s"}.
+func (s *Server) adminAddFault(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Fault
+		Delay string `json:"delay"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		adminError(w, http.StatusBadRequest, "fault: "+err.Error())
+		return
+	}
+	f := body.Fault
+	if body.Delay != "" {
+		d, err := time.ParseDuration(body.Delay)
+		if err != nil || d < 0 {
+			adminError(w, http.StatusBadRequest, "delay: want a duration such as 500ms, got "+strconv.Quote(body.Delay))
+			return
+		}
+		f.Delay = d
+	}
+	if f.Delay == 0 && f.Status == 0 && !f.Drop && !f.Discard {
+		adminError(w, http.StatusBadRequest, "fault: set at least one of delay, status, drop, discard")
+		return
+	}
+	id := s.InjectFault(f)
+	writeJSON(w, http.StatusOK, map[string]int{"id": id})
+}

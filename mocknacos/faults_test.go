@@ -1,0 +1,94 @@
+package mocknacos_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mocknacos/mocknacos/mocknacos"
+)
+
+func call(t *testing.T, method, url, body string) (int, string, error) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), nil
+}
+
+func TestInjectedFaults(t *testing.T) {
+	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
+	register := srv.URL() + "/v1/ns/instance?serviceName=orders&ip=127.0.0.1&port=8080"
+	beat := srv.URL() + "/v1/ns/instance/beat?serviceName=orders&ip=127.0.0.1&port=8080"
+
+	srv.InjectFault(mocknacos.Fault{Path: "/nacos/v1/ns/instance", Method: "POST", Status: 503, Message: "busy", Count: 1})
+	if st, body, _ := call(t, "POST", register, ""); st != 503 || body != "busy" {
+		t.Fatalf("first register: %d %q, want the injected 503", st, body)
+	}
+	if st, _, _ := call(t, "POST", register, ""); st != 200 {
+		t.Fatalf("a Count 1 fault must hit once; second register: %d", st)
+	}
+
+	// Beats silently discarded: answered as success, not applied.
+	id := srv.InjectFault(mocknacos.Fault{Path: "/nacos/v1/ns/instance/beat", Discard: true})
+	srv.Advance(10 * time.Second)
+	if st, body, _ := call(t, "PUT", beat, ""); st != 200 || !strings.Contains(body, `"code":10200`) {
+		t.Fatalf("discarded beat: %d %s", st, body)
+	}
+	srv.Advance(6 * time.Second)
+	if in := srv.Instances("orders"); len(in) != 1 || in[0].Healthy {
+		t.Fatalf("a discarded beat must not refresh the instance: %+v", in)
+	}
+	srv.ClearFault(id)
+
+	// A dropped connection: the client sees a transport error.
+	srv.InjectFault(mocknacos.Fault{Path: "/nacos/v1/ns/instance/beat", Drop: true, Count: 1})
+	if _, _, err := call(t, "PUT", beat, ""); err == nil {
+		t.Fatal("a dropped request must fail at the client")
+	}
+
+	hits := 0
+	for _, e := range srv.Journal() {
+		if e.Fault != "" {
+			hits++
+		}
+	}
+	if hits != 3 {
+		t.Fatalf("every hit must be journaled with its fault; found %d", hits)
+	}
+	if len(srv.Faults()) != 0 {
+		t.Fatalf("faults left: %+v", srv.Faults())
+	}
+}
+
+func TestAdminFaultsAndClock(t *testing.T) {
+	srv := mocknacos.Start(t)
+	admin := "http://" + srv.Addr() + mocknacos.AdminPrefix
+	st, body, err := call(t, "POST", admin+"/faults", `{"path":"/nacos/v1/ns/instance/list","delay":"50ms","status":500,"count":1}`)
+	if err != nil || st != 200 || !strings.Contains(body, `"id":1`) {
+		t.Fatalf("add fault: %d %s %v", st, body, err)
+	}
+	start := time.Now()
+	st, _, _ = call(t, "GET", srv.URL()+"/v1/ns/instance/list?serviceName=orders", "")
+	if st != 500 || time.Since(start) < 50*time.Millisecond {
+		t.Fatalf("delayed error: %d after %v", st, time.Since(start))
+	}
+	if st, body, _ := call(t, "POST", admin+"/faults", `{"path":"x"}`); st != 400 {
+		t.Fatalf("a fault that does nothing must be refused: %d %s", st, body)
+	}
+	if st, body, _ := call(t, "POST", admin+"/clock/advance?by=30s", ""); st != 200 || !strings.Contains(body, `"offset":"30s"`) {
+		t.Fatalf("advance: %d %s", st, body)
+	}
+	if st, _, _ := call(t, "DELETE", admin+"/faults/99", ""); st != 404 {
+		t.Fatalf("clearing an unknown fault: %d", st)
+	}
+}
