@@ -192,3 +192,18 @@ func TestPage(t *testing.T) {
 		}
 	}
 }
+
+func TestDurableKeepsPersistentState(t *testing.T) {
+	reg, _, _ := newTestRegistry(ModeV2)
+	_ = reg.CreateService(Key("", "", "explicit"), ServiceFields{})
+	p := httpInstance("127.0.0.1", 1, nil)
+	p.Ephemeral = false
+	_ = reg.Register(Key("", "", "explicit"), p)
+	_ = reg.Register(Key("", "", "implicit"), httpInstance("127.0.0.1", 2, nil))
+	reg.Subscribe(Key("", "", "explicit"), Subscriber{ID: "s", Pusher: &recorder{}})
+	next := reg.Durable(Config{})
+	st := next.Snapshot()
+	if len(st) != 1 || st[0].Info.Key.Name != "explicit" || len(st[0].Instances) != 1 || len(st[0].Subscribers) != 0 {
+		t.Fatalf("after a restart: %+v", st)
+	}
+}

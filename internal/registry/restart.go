@@ -1,0 +1,27 @@
+package registry
+
+// Durable returns a new registry, wired by cfg, holding what a real server
+// keeps across a restart: services created through the service API (with
+// their metadata) and persistent instances, which the real server stores in
+// its database. Ephemeral instances and every subscription are lost, as
+// they are when a Nacos server restarts.
+func (r *Registry) Durable(cfg Config) *Registry {
+	next := New(cfg)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for key, svc := range r.services {
+		kept := &service{key: key, instances: make(map[instanceKey]*Instance), explicit: svc.explicit,
+			protectThreshold: svc.protectThreshold, metadata: svc.metadata, selector: svc.selector,
+			ephemeral: svc.ephemeral, lastRefTime: svc.lastRefTime, overlays: svc.overlays}
+		for k, in := range svc.instances {
+			if !in.Ephemeral {
+				c := *in
+				kept.instances[k] = &c
+			}
+		}
+		if svc.explicit || len(kept.instances) > 0 {
+			next.services[key] = kept
+		}
+	}
+	return next
+}
