@@ -62,10 +62,17 @@ func (s *Server) Deregister(service, ip string, port int) bool {
 	return s.reg.Deregister(key(service), "", ip, port, "")
 }
 
-// Reset forgets every service, instance, subscription and journal event;
-// ports and the clock stay.
+// Reset forgets every service, instance, subscription, config and journal
+// event; ports, users and the clock stay.
 func (s *Server) Reset() {
 	s.reg.Reset()
+	s.configs.Reset()
 	s.journal.Reset()
 	s.changed.broadcast()
 }
+
+// Where an instance came from (Instance.Source).
+const (
+	SourceHTTP = registry.SourceHTTP // registered over 1.x HTTP (or by a full beat); lives by beats
+	SourceGRPC = registry.SourceGRPC // registered over 2.x gRPC; lives as long as its connection
+)

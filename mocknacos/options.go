@@ -3,6 +3,8 @@ package mocknacos
 import (
 	"log/slog"
 	"time"
+
+	"github.com/mocknacos/mocknacos/internal/auth"
 )
 
 // Option configures a Server.
@@ -16,6 +18,12 @@ type options struct {
 	journalLimit int
 	v1           bool
 	sweep        time.Duration
+
+	auth           bool
+	authUser       string
+	authPassword   string
+	tokenTTL       time.Duration
+	tokenMockClock bool
 }
 
 func defaultOptions() options {
@@ -59,3 +67,33 @@ func WithServerVersion(v ServerVersion) Option { return func(o *options) { o.v1 
 // applies overdue health transitions (5 s, as the real server's beat check
 // task; requests and Advance apply them at once regardless).
 func WithSweepInterval(d time.Duration) Option { return func(o *options) { o.sweep = d } }
+
+// WithAuth turns authentication on (nacos.core.auth.enabled=true) with one
+// global admin user: every naming and config request then needs a token
+// from a login (or the user's name and password), and is refused with the
+// real server's 403 otherwise. Login, /v1/auth/** and the health endpoints
+// stay open. Tokens live 18000 s on the wall clock (see WithTokenTTL and
+// WithTokenExpiryOnMockClock).
+func WithAuth(user, password string) Option {
+	return func(o *options) {
+		o.auth, o.authUser, o.authPassword = true, user, password
+	}
+}
+
+// WithTokenTTL sets how long a token lives (tokenTtl; 18000 s by default).
+// Clients refresh a token when 90% of it has passed.
+func WithTokenTTL(d time.Duration) Option { return func(o *options) { o.tokenTTL = d } }
+
+// WithTokenExpiryOnMockClock makes tokens expire on the mock clock, so that
+// Advance can expire them; by default they follow the wall clock, as clients
+// refresh them on theirs.
+func WithTokenExpiryOnMockClock() Option { return func(o *options) { o.tokenMockClock = true } }
+
+// authConfig is the auth service's configuration; mockNow is the mock clock.
+func (o *options) authConfig(mockNow func() time.Time) auth.Config {
+	c := auth.Config{Enabled: o.auth, Username: o.authUser, Password: o.authPassword, TTL: o.tokenTTL}
+	if o.tokenMockClock {
+		c.Now = mockNow
+	}
+	return c
+}

@@ -14,8 +14,12 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/mocknacos/mocknacos/internal/auth"
 	"github.com/mocknacos/mocknacos/internal/clock"
+	"github.com/mocknacos/mocknacos/internal/config"
+	"github.com/mocknacos/mocknacos/internal/confighttp"
 	"github.com/mocknacos/mocknacos/internal/faults"
+	"github.com/mocknacos/mocknacos/internal/grpcv2"
 	"github.com/mocknacos/mocknacos/internal/httpv1"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
@@ -33,6 +37,8 @@ type Server struct {
 	reg     *registry.Registry
 	journal *journal.Journal
 	faults  *faults.Set
+	configs *config.Store
+	auth    *auth.Service
 	changed notifier
 
 	port   int
@@ -40,6 +46,7 @@ type Server struct {
 	grpcLn net.Listener
 	api    *httpv1.Server
 	hs     *http.Server
+	grpc   *grpcv2.Server
 
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -90,10 +97,14 @@ func New(opts ...Option) (*Server, error) {
 		mode = registry.ModeV1
 	}
 	s.reg = registry.New(registry.Config{Mode: mode, Now: s.clock.Now, Notify: s.deliver})
+	s.configs = config.New(s.clock.Now, s.changed.broadcast)
+	s.auth = auth.New(o.authConfig(s.clock.Now))
+	configAPI := confighttp.New(confighttp.Config{Store: s.configs, V1: o.v1, Done: s.stop})
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
-	api, err := httpv1.New(httpv1.Config{Registry: s.reg, Record: s.record, Logger: s.log, Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults})
+	api, err := httpv1.New(httpv1.Config{Registry: s.reg, Record: s.record, Logger: s.log, Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults,
+		Mounts: []func(*httpv1.Server, *mux.Router){configAPI.Mount, s.auth.Mount}, Guard: s.auth.HTTPGuard})
 	if err != nil {
 		s.closeListeners()
 		return nil, err
@@ -105,6 +116,14 @@ func New(opts ...Option) (*Server, error) {
 		defer s.wg.Done()
 		if err := s.hs.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
+		}
+	}()
+	s.grpc = grpcv2.New(grpcv2.Config{Registry: s.reg, Record: s.record, Logger: s.log, Guard: s.auth.GRPCGuard})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.grpc.Serve(s.grpcLn); err != nil {
+			s.log.Error("grpc server stopped", "err", err)
 		}
 	}()
 	if !o.frozen && o.sweep > 0 {
@@ -176,6 +195,7 @@ func (s *Server) Close() error {
 		if err := s.hs.Shutdown(ctx); err != nil {
 			s.hs.Close()
 		}
+		s.grpc.Stop()
 		s.closeListeners()
 		s.closeErr = s.api.Close()
 		s.wg.Wait()

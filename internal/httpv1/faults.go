@@ -52,6 +52,10 @@ func (c *call) injectFault() bool {
 	switch {
 	case rule.Drop:
 		c.ev.Rejected, c.ev.Error = true, "connection dropped by an injected fault"
+		// Journal first: a client that sees the connection close may read
+		// the journal at once.
+		c.s.cfg.Record(c.ev)
+		c.recorded = true
 		if hj, ok := c.w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
@@ -59,7 +63,6 @@ func (c *call) injectFault() bool {
 			}
 		}
 		// Cannot hijack (HTTP/2): abort the handler, which resets the stream.
-		c.s.cfg.Record(c.ev)
 		panic(http.ErrAbortHandler)
 	case rule.Discard:
 		c.discard = true

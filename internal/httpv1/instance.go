@@ -136,6 +136,10 @@ func (c *call) instanceParams() (registry.Instance, error) {
 		return in, err
 	}
 	if err := checkWeight(in.Weight); err != nil {
+		if c.s.reg.Mode() == registry.ModeV1 {
+			// Instance.validate@1.4.8 throws a NacosException: 500 there.
+			return in, nacosErr(500, err.Error())
+		}
 		return in, err
 	}
 	in.Healthy = javaBool(c.p.optional("healthy", "true"))
@@ -315,6 +319,10 @@ func (s *Server) detail(c *call) error {
 	// The detail endpoint reads clusterName only, not the legacy "cluster".
 	cluster := c.p.optional("clusterName", registry.DefaultCluster)
 	c.setInstance(cluster, ip, port)
+	if _, ok := s.reg.Service(key); !ok && s.reg.Mode() == registry.ModeV1 {
+		// InstanceController.detail@1.4.8 checks the service first.
+		return nacosErr(404, "no service "+key.Grouped()+" found!")
+	}
 	in, err := s.reg.Instance(key, cluster, ip, port)
 	if err != nil {
 		return err

@@ -200,8 +200,11 @@ func encodeView(mode registry.Mode, v *registry.View, cacheMillis int, grouped b
 			ClusterName: in.Cluster, ServiceName: name, Ephemeral: in.Ephemeral,
 		})
 	}
+	// doSrvIpxt@1.4.8 strips the group from "dom" and the hosts'
+	// serviceName for clients other than Java >= 1.0.0, but "name" is
+	// always the grouped name: clients key their cache by it.
 	return serviceInfoV1{
-		Hosts: hosts, Dom: name, Name: name, CacheMillis: cacheMillis, LastRefTime: v.LastRefTime,
+		Hosts: hosts, Dom: name, Name: v.Key.Grouped(), CacheMillis: cacheMillis, LastRefTime: v.LastRefTime,
 		Checksum: checksumV1(v), Clusters: v.Clusters, Metadata: v.Metadata,
 	}
 }

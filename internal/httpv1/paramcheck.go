@@ -36,11 +36,15 @@ func (c *call) checkParams() error {
 		if g, rest, ok := strings.Cut(svc, registry.GroupSeparator); ok {
 			group, name = g, rest
 		}
-		if len([]rune(name)) > 512 {
-			return tooLong("serviceName", 512)
-		}
-		if !legalServiceName(name) {
-			return illegal("serviceName")
+		// DefaultParamChecker.checkServiceNameFormat passes a blank name
+		// ("group@@"): ServiceNameFilter rejects that one.
+		if strings.TrimSpace(name) != "" {
+			if len([]rune(name)) > 512 {
+				return tooLong("serviceName", 512)
+			}
+			if !legalServiceName(name) {
+				return illegal("serviceName")
+			}
 		}
 	}
 	if strings.TrimSpace(group) != "" {

@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -30,6 +32,9 @@ type Config struct {
 	// Routes lets other parts of the mock (config, auth, admin) add their
 	// own routes to the same router.
 	Routes []func(*mux.Router)
+	// Mounts add routes whose handlers go through Handle (the same
+	// parameters, faults, Guard and journal as the naming routes).
+	Mounts []func(*Server, *mux.Router)
 	// Faults are the injected faults (nil: none).
 	Faults *faults.Set
 	// Guard, when set, runs before every naming handler (authentication);
@@ -71,13 +76,42 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handler is the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.router }
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveClean) }
+
+// serveClean routes the request by its normalised path, as Tomcat
+// normalises it before any filter runs ("//" merged, "." and ".." segments
+// resolved), instead of gorilla/mux's redirect to the clean path, which no
+// Nacos server answers and which bypassed the journal.
+func (s *Server) serveClean(w http.ResponseWriter, r *http.Request) {
+	if p := cleanPath(r.URL.Path); p != r.URL.Path {
+		u := *r.URL
+		u.Path, u.RawPath = p, ""
+		r = r.Clone(r.Context())
+		r.URL = &u
+	}
+	s.router.ServeHTTP(w, r)
+}
+
+// cleanPath is path.Clean keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
 
 // Close stops the UDP push socket and its reader.
 func (s *Server) Close() error { return s.udp.close() }
 
 func (s *Server) routes() *mux.Router {
-	r := mux.NewRouter()
+	r := mux.NewRouter().SkipClean(true) // serveClean cleans, without a redirect
 	ns := r.PathPrefix("/nacos/v1/ns").Subrouter()
 	ns.Handle("/instance", s.handle(journal.Register, s.register)).Methods(http.MethodPost)
 	ns.Handle("/instance", s.handle(journal.Deregister, s.deregister)).Methods(http.MethodDelete)
@@ -102,12 +136,15 @@ func (s *Server) routes() *mux.Router {
 	for _, add := range s.cfg.Routes {
 		add(r)
 	}
+	for _, mount := range s.cfg.Mounts {
+		mount(s, r)
+	}
 	r.NotFoundHandler = s.handle(journal.Unknown, func(c *call) error {
-		c.springError(http.StatusNotFound, "")
+		c.noSuchAPI(http.StatusNotFound)
 		return nil
 	})
 	r.MethodNotAllowedHandler = s.handle(journal.Unknown, func(c *call) error {
-		c.springError(http.StatusMethodNotAllowed, "")
+		c.noSuchAPI(http.StatusMethodNotAllowed)
 		return nil
 	})
 	return r
@@ -123,6 +160,8 @@ type call struct {
 	rs *rsInfo // the decoded "beat" parameter, once read
 	// discard: a fault says to answer success without applying the request.
 	discard bool
+	// recorded: the event is already journaled.
+	recorded bool
 
 	status int
 	ctype  string
@@ -135,9 +174,12 @@ func (s *Server) handle(kind journal.Kind, h func(*call) error) http.Handler {
 		c.ev = journal.Event{Protocol: journal.HTTP, Kind: kind, Remote: r.RemoteAddr,
 			Request: journal.Request{Method: r.Method, Path: r.URL.Path, Params: c.p.all(), Body: c.p.body}}
 		c.describe()
+		c.describeMounted()
 		var err error
 		if done := c.injectFault(); done {
-			s.cfg.Record(c.ev)
+			if !c.recorded {
+				s.cfg.Record(c.ev)
+			}
 			return
 		}
 		if c.discard {
@@ -216,6 +258,18 @@ func (c *call) fail(e *apiError) {
 		return
 	}
 	c.status, c.body, c.ctype = status, []byte(body), ctype
+}
+
+// noSuchAPI answers a request no route serves. Under /nacos/v1/ns/ the real
+// server's DistroFilter finds no controller method and answers
+// sendError(501, "no such api:<METHOD>:<URI>") (DistroFilter.java@1.4.8 and
+// @2.4.3); elsewhere Spring answers with status.
+func (c *call) noSuchAPI(status int) {
+	if strings.HasPrefix(c.r.URL.Path, "/nacos/v1/ns/") {
+		c.springError(http.StatusNotImplemented, "no such api:"+c.r.Method+":"+c.r.URL.EscapedPath())
+		return
+	}
+	c.springError(status, "")
 }
 
 // springError is Spring Boot's /error JSON (server.error.include-message

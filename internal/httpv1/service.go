@@ -91,7 +91,8 @@ func (s *Server) serviceCreate(c *call) error {
 	}
 	if err := s.reg.CreateService(key, f); err == registry.ErrServiceExists {
 		if s.reg.Mode() == registry.ModeV1 {
-			return nacosErr(400, "specified service already exists, serviceName : "+key.Grouped())
+			// IllegalArgumentException in ServiceController.create@1.4.8: 400.
+			return badRequest("specified service already exists, serviceName : " + key.Grouped())
 		}
 		return nacosErr(400, "specified service "+key.Grouped()+" already exists!")
 	} else if err != nil {

@@ -36,6 +36,19 @@ const (
 	Unknown       Kind = "unknown" // a path or request type the mock does not serve
 )
 
+// Kinds of config and auth requests (nacos-protocol.md sections 3, 4 and
+// 5.5). For config events, Namespace is the normalised tenant, Group the
+// group and Service the dataId.
+const (
+	ConfigGet     Kind = "config-get"     // GET /v1/cs/configs, ConfigQueryRequest
+	ConfigPublish Kind = "config-publish" // POST /v1/cs/configs, ConfigPublishRequest
+	ConfigRemove  Kind = "config-remove"  // DELETE /v1/cs/configs, ConfigRemoveRequest
+	ConfigListen  Kind = "config-listen"  // POST /v1/cs/configs/listener, ConfigBatchListenRequest
+	ConfigPush    Kind = "config-push"    // a change answered to a held long poll, or ConfigChangeNotifyRequest
+	Login         Kind = "login"          // POST /v1/auth/login, /v1/auth/users/login, /v3/auth/user/login
+	AdminInit     Kind = "admin-init"     // POST /v1/auth/users/admin
+)
+
 // Protocols.
 const (
 	HTTP = "http"

@@ -1,0 +1,77 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTokenLifecycle(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	s := New(Config{Enabled: true, Username: "nacos", Password: "pw", TTL: 100 * time.Second, Now: func() time.Time { return now }})
+	tok, err := s.Login(Identity{Username: "nacos", Password: "pw"})
+	if err != nil || tok.TTL != 100 || !tok.GlobalAdmin || tok.Username != "nacos" {
+		t.Fatalf("%+v %v", tok, err)
+	}
+	if !strings.HasPrefix(tok.AccessToken, "eyJhbGciOiJIUzI1NiJ9.") {
+		t.Fatalf("token %q is not an HS256 JWT", tok.AccessToken)
+	}
+	for _, id := range []Identity{{AccessToken: tok.AccessToken}, {Authorization: "Bearer " + tok.AccessToken}, {Username: "nacos", Password: "pw"}} {
+		if user, err := s.Authenticate(id); err != nil || user != "nacos" {
+			t.Errorf("%+v: %q %v", id, user, err)
+		}
+	}
+	now = now.Add(100 * time.Second) // exp >= now still holds
+	if _, err := s.Authenticate(Identity{AccessToken: tok.AccessToken}); err != nil {
+		t.Fatal("expired one second early:", err)
+	}
+	now = now.Add(time.Second)
+	for id, want := range map[Identity]string{
+		{AccessToken: tok.AccessToken}:         "token expired!",
+		{}:                                     "user not found!",
+		{Username: "nacos", Password: "wrong"}: "user not found!",
+		{AccessToken: "abc"}:                   "token invalid!",
+		{AccessToken: "a.b.c"}:                 "unsupported signature algorithm",
+		{AccessToken: tok.AccessToken[:len(tok.AccessToken)-2] + "xx"}: "Invalid signature",
+		{Authorization: "Basic x", AccessToken: "a.b."}:                "token invalid!",
+	} {
+		if _, err := s.Authenticate(id); err == nil || err.Error() != want {
+			t.Errorf("%+v: %v, want %q", id, err, want)
+		}
+	}
+}
+
+func TestGRPCGuardChecksSecuredTypesOnly(t *testing.T) {
+	s := New(Config{Enabled: true, Username: "u", Password: "p"})
+	if err := s.GRPCGuard("HealthCheckRequest", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GRPCGuard("ConfigQueryRequest", map[string]string{}); err == nil || err.Error() != "user not found!" {
+		t.Fatalf("%v", err)
+	}
+	tok, _ := s.Login(Identity{Username: "u", Password: "p"})
+	if err := s.GRPCGuard("InstanceRequest", map[string]string{"accessToken": tok.AccessToken}); err != nil {
+		t.Fatal(err)
+	}
+	if err := New(Config{}).GRPCGuard("InstanceRequest", nil); err != nil {
+		t.Fatal("auth off:", err)
+	}
+}
+
+func TestInitAdminOnce(t *testing.T) {
+	s := New(Config{})
+	if tok, err := s.Login(Identity{Username: "nacos", Password: "x"}); err == nil {
+		t.Fatalf("login before any user: %+v", tok)
+	}
+	u, pw, ok := s.InitAdmin("")
+	if !ok || u != "nacos" || pw == "" {
+		t.Fatal(u, pw, ok)
+	}
+	if _, _, ok := s.InitAdmin("again"); ok {
+		t.Fatal("second admin created")
+	}
+	tok, err := s.Login(Identity{Username: "nacos", Password: pw})
+	if err != nil || tok.AccessToken != "AUTH_DISABLED" || tok.TTL != 18000 {
+		t.Fatalf("auth off login: %+v %v", tok, err)
+	}
+}

@@ -1,0 +1,75 @@
+package auth
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mocknacos/mocknacos/internal/httpv1"
+)
+
+// openPrefixes are never secured: nacos.security.ignore.urls (/v1/auth/**,
+// /v1/console/health/**) and the 3.x login.
+var openPrefixes = []string{"/nacos/v1/auth/", "/nacos/v3/auth/", "/nacos/v1/console/health/", "/nacos/v2/console/health/"}
+
+// openPaths are served by controller methods without @Secured.
+var openPaths = map[string]bool{
+	"/nacos/v1/ns/operator/metrics": true, "/nacos/v1/ns/ops/metrics": true,
+	"/nacos/v1/ns/operator/switches": true, "/nacos/v1/ns/ops/switches": true,
+}
+
+// HTTPGuard is httpv1.Config.Guard: with auth on, a secured request
+// without a valid identity is refused as AuthFilter refuses it,
+// sendError(403, reason), which Spring Boot answers with its /error JSON
+// (section 3.3). Paths no route serves are not secured (no controller
+// method, so the filter lets them through to their 404).
+func (s *Service) HTTPGuard(r *http.Request, param func(string) string) *httpv1.Reject {
+	if !s.cfg.Enabled || mux.CurrentRoute(r) == nil || openPaths[r.URL.Path] {
+		return nil
+	}
+	for _, p := range openPrefixes {
+		if strings.HasPrefix(r.URL.Path, p) {
+			return nil
+		}
+	}
+	if _, err := s.Authenticate(httpIdentity(r, param)); err != nil {
+		return httpv1.SpringReject(http.StatusForbidden, err.Error(), r.URL.Path)
+	}
+	return nil
+}
+
+// httpIdentity is HttpIdentityContextBuilder: headers (any case), then
+// parameters, which win.
+func httpIdentity(r *http.Request, param func(string) string) Identity {
+	pick := func(name string) string {
+		if v := param(name); v != "" {
+			return v
+		}
+		return r.Header.Get(name)
+	}
+	return Identity{Authorization: pick("Authorization"), AccessToken: pick("accessToken"),
+		Username: pick("username"), Password: pick("password")}
+}
+
+// securedGRPC are the request types whose 2.4.3 handlers carry @Secured.
+var securedGRPC = map[string]bool{
+	"InstanceRequest": true, "BatchInstanceRequest": true, "PersistentInstanceRequest": true,
+	"SubscribeServiceRequest": true, "ServiceQueryRequest": true, "ServiceListRequest": true,
+	"ConfigQueryRequest": true, "ConfigPublishRequest": true, "ConfigRemoveRequest": true,
+	"ConfigBatchListenRequest": true,
+}
+
+// GRPCGuard has the signature of grpcv2.Config.Guard: with auth on, a
+// secured request type without a valid identity in its payload headers
+// (exact names: accessToken, Authorization, username, password) gets an
+// error whose text the gRPC layer answers with resultCode 500 and
+// errorCode 403 (RemoteRequestAuthFilter, section 3.3).
+func (s *Service) GRPCGuard(requestType string, headers map[string]string) error {
+	if !s.cfg.Enabled || !securedGRPC[requestType] {
+		return nil
+	}
+	_, err := s.Authenticate(Identity{Authorization: headers["Authorization"], AccessToken: headers["accessToken"],
+		Username: headers["username"], Password: headers["password"]})
+	return err
+}

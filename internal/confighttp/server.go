@@ -1,0 +1,65 @@
+// Package confighttp serves the Nacos 1.x config HTTP API under /nacos
+// (nacos-protocol.md section 4): get, publish and delete a config, and the
+// long-polling listener. Statuses, headers and bodies are the 2.4.3
+// server's (ConfigController, ConfigServletInner, LongPollingService,
+// MD5Util, ParamUtils, the ParamCheckerFilter and the exception handlers
+// that answer for them). The configs live in internal/config.
+package confighttp
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mocknacos/mocknacos/internal/config"
+	"github.com/mocknacos/mocknacos/internal/httpv1"
+	"github.com/mocknacos/mocknacos/internal/journal"
+)
+
+// Config wires the API to the store.
+type Config struct {
+	Store *config.Store
+	// V1 imitates 1.4.x, which has no ParamCheckerFilter in front of the
+	// config controller.
+	V1 bool
+	// Done, when closed, ends every held long poll at once (empty answer),
+	// so that the HTTP server can shut down promptly.
+	Done <-chan struct{}
+}
+
+// Server is the config HTTP API.
+type Server struct {
+	cfg   Config
+	store *config.Store
+}
+
+// New builds the API; Mount adds its routes.
+func New(cfg Config) *Server { return &Server{cfg: cfg, store: cfg.Store} }
+
+// Mount adds the routes to the HTTP API's router (httpv1.Config.Mounts).
+func (s *Server) Mount(h *httpv1.Server, r *mux.Router) {
+	cs := r.PathPrefix("/nacos/v1/cs").Subrouter()
+	cs.Handle("/configs", h.Handle(journal.ConfigGet, describe, s.get)).Methods(http.MethodGet)
+	cs.Handle("/configs", h.Handle(journal.ConfigPublish, describe, s.publish)).Methods(http.MethodPost)
+	cs.Handle("/configs", h.Handle(journal.ConfigRemove, describe, s.remove)).Methods(http.MethodDelete)
+	cs.Handle("/configs/listener", h.Handle(journal.ConfigListen, describe, s.listen)).Methods(http.MethodPost)
+}
+
+// noCache sets the headers every config answer with content carries
+// (ConfigServletInner, LongPollingService.generateResponse):
+// setDateHeader("Expires", 0) is the epoch as an HTTP date.
+func noCache(h http.Header) {
+	h.Set("Pragma", "no-cache")
+	h.Set("Expires", "Thu, 01 Jan 1970 00:00:00 GMT")
+	h.Set("Cache-Control", "no-cache,no-store")
+}
+
+// describe fills the journal event's subject: Namespace is the normalised
+// tenant, Group the group, Service the dataId.
+func describe(x *httpv1.Exchange) {
+	ev := x.Event()
+	ev.Namespace = config.NormalizeTenant(x.Param("tenant"))
+	ev.Group = x.Param("group")
+	ev.Service = x.Param("dataId")
+	ev.Cluster, ev.IP, ev.Port = "", "", 0
+}

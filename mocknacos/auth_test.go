@@ -1,0 +1,176 @@
+package mocknacos_test
+
+// Plain-HTTP tests of authentication (nacos-protocol.md section 3): login
+// answers, and the 403s of the 2.4.3 AuthFilter (Spring Boot /error JSON
+// with the AccessException's message).
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mocknacos/mocknacos/mocknacos"
+)
+
+type loginAnswer struct {
+	AccessToken string `json:"accessToken"`
+	TokenTTL    int64  `json:"tokenTtl"`
+	GlobalAdmin bool   `json:"globalAdmin"`
+	Username    string `json:"username"`
+}
+
+func login(t *testing.T, srv *mocknacos.Server, path, query, form string) (configReply, loginAnswer) {
+	t.Helper()
+	r := configDo(t, srv, "POST", path+query, form, nil)
+	var a loginAnswer
+	if r.status == 200 {
+		if err := json.Unmarshal([]byte(r.body), &a); err != nil {
+			t.Fatalf("login answer %q: %v", r.body, err)
+		}
+	}
+	return r, a
+}
+
+func TestLoginAtEveryPath(t *testing.T) {
+	srv := mocknacos.Start(t, mocknacos.WithAuth("nacos", "s3cret"))
+	for _, tc := range []struct{ path, query, form string }{
+		{"/v1/auth/users/login", "?username=nacos", "password=s3cret"}, // Java 1.x/2.x
+		{"/v1/auth/users/login", "", "username=nacos&password=s3cret"}, // Go
+		{"/v1/auth/login", "?username=nacos&password=s3cret", ""},      // Python v1
+		{"/v3/auth/user/login", "", "username=nacos&password=s3cret"},  // Java 3.x
+	} {
+		r, a := login(t, srv, tc.path, tc.query, tc.form)
+		if r.status != 200 || r.header.Get("Content-Type") != "application/json" {
+			t.Fatalf("%s: %d %q", tc.path, r.status, r.body)
+		}
+		if !strings.HasPrefix(a.AccessToken, "eyJhbGciOiJIUzI1NiJ9.") || a.TokenTTL != 18000 || !a.GlobalAdmin || a.Username != "nacos" {
+			t.Errorf("%s: %+v", tc.path, a)
+		}
+		if !strings.HasPrefix(r.body, `{"accessToken":"`) {
+			t.Errorf("%s: field order %q", tc.path, r.body)
+		}
+		if r.header.Get("Authorization") != "Bearer "+a.AccessToken {
+			t.Errorf("%s: Authorization %q", tc.path, r.header.Get("Authorization"))
+		}
+	}
+	for _, form := range []string{"username=nacos&password=wrong", "username=who&password=s3cret", "username=nacos&password="} {
+		r, _ := login(t, srv, "/v1/auth/users/login", "", form)
+		if r.status != 403 || r.body != "user not found!" || r.header.Get("Content-Type") != "text/plain;charset=UTF-8" {
+			t.Errorf("%s: %d %q", form, r.status, r.body)
+		}
+	}
+	r, _ := login(t, srv, "/v1/auth/users/login", "", "username=nacos")
+	if r.status != 500 || r.body != "caused: Required request parameter &#39;password&#39; for method parameter type String is not present;" {
+		t.Errorf("no password: %d %q", r.status, r.body)
+	}
+	if n := srv.Count(mocknacos.Query{Kind: mocknacos.KindLogin}); n != 8 {
+		t.Errorf("%d login events, want 8", n)
+	}
+}
+
+// forbidden checks a 403 from the auth filter.
+func forbidden(t *testing.T, r configReply, path, message string) {
+	t.Helper()
+	var e struct {
+		Status  int    `json:"status"`
+		Error   string `json:"error"`
+		Message string `json:"message"`
+		Path    string `json:"path"`
+	}
+	if r.status != 403 || json.Unmarshal([]byte(r.body), &e) != nil || e.Status != 403 || e.Error != "Forbidden" ||
+		e.Message != message || e.Path != path {
+		t.Fatalf("got %d %q, want 403 %q", r.status, r.body, message)
+	}
+}
+
+func TestAuthGuardsNamingAndConfig(t *testing.T) {
+	srv := mocknacos.Start(t, mocknacos.WithAuth("nacos", "s3cret"))
+	_, a := login(t, srv, "/v1/auth/users/login", "", "username=nacos&password=s3cret")
+	register := "/v1/ns/instance?serviceName=orders&ip=127.0.0.1&port=8080"
+	getConfig := "/v1/cs/configs?dataId=a&group=G"
+
+	forbidden(t, configDo(t, srv, "POST", register, "", nil), "/nacos/v1/ns/instance", "user not found!")
+	forbidden(t, configDo(t, srv, "GET", getConfig, "", nil), "/nacos/v1/cs/configs", "user not found!")
+	forbidden(t, configDo(t, srv, "GET", getConfig+"&accessToken=garbage", "", nil), "/nacos/v1/cs/configs", "token invalid!")
+	forbidden(t, configDo(t, srv, "GET", getConfig, "", map[string]string{"Authorization": "Bearer " + a.AccessToken + "x"}), "/nacos/v1/cs/configs", "Invalid signature")
+
+	// The token as a parameter, an accessToken header or a bearer header;
+	// or the user's name and password.
+	for _, ok := range []configReply{
+		configDo(t, srv, "POST", register+"&accessToken="+url.QueryEscape(a.AccessToken), "", nil),
+		configDo(t, srv, "GET", getConfig, "", map[string]string{"accessToken": a.AccessToken}),
+		configDo(t, srv, "GET", getConfig, "", map[string]string{"Authorization": "Bearer " + a.AccessToken}),
+		configDo(t, srv, "GET", getConfig+"&username=nacos&password=s3cret", "", nil),
+	} {
+		if ok.status == 403 {
+			t.Fatalf("refused: %q", ok.body)
+		}
+	}
+	// Open without a token: login, health, metrics, and paths no route serves.
+	for _, p := range []string{"/v1/console/health/liveness", "/v1/ns/operator/metrics"} {
+		if r := configDo(t, srv, "GET", p, "", nil); r.status != 200 {
+			t.Errorf("%s: %d %q", p, r.status, r.body)
+		}
+	}
+	if r := configDo(t, srv, "GET", "/v1/no/such/api", "", nil); r.status != 404 {
+		t.Errorf("unknown path: %d", r.status)
+	}
+	rejected := true
+	if n := srv.Count(mocknacos.Query{Kind: mocknacos.KindRegister, Service: "orders", Rejected: &rejected}); n != 1 {
+		t.Errorf("%d rejected register events for orders, want 1", n)
+	}
+}
+
+func TestTokensExpireOnTheChosenClock(t *testing.T) {
+	// Mock clock: Advance expires the token.
+	srv := mocknacos.Start(t, mocknacos.WithAuth("nacos", "pw"), mocknacos.WithTokenExpiryOnMockClock(), mocknacos.WithTokenTTL(time.Minute))
+	_, a := login(t, srv, "/v1/auth/login", "?username=nacos&password=pw", "")
+	if a.TokenTTL != 60 {
+		t.Fatalf("tokenTtl %d", a.TokenTTL)
+	}
+	path := "/v1/cs/configs?dataId=a&group=G&accessToken=" + url.QueryEscape(a.AccessToken)
+	if r := configDo(t, srv, "GET", path, "", nil); r.status != 404 {
+		t.Fatalf("fresh token: %d %q", r.status, r.body)
+	}
+	srv.Advance(61 * time.Second)
+	forbidden(t, configDo(t, srv, "GET", path, "", nil), "/nacos/v1/cs/configs", "token expired!")
+
+	// Wall clock (the default): Advance does not.
+	wall := mocknacos.Start(t, mocknacos.WithAuth("nacos", "pw"), mocknacos.WithTokenTTL(time.Minute))
+	_, a = login(t, wall, "/v1/auth/login", "?username=nacos&password=pw", "")
+	wall.Advance(time.Hour)
+	if r := configDo(t, wall, "GET", "/v1/cs/configs?dataId=a&group=G&accessToken="+url.QueryEscape(a.AccessToken), "", nil); r.status != 404 {
+		t.Fatalf("wall-clock token after Advance: %d %q", r.status, r.body)
+	}
+}
+
+func TestAdminInitialisation(t *testing.T) {
+	srv := mocknacos.Start(t) // auth off, no user yet (as 2.4.x ships)
+	if r, _ := login(t, srv, "/v1/auth/users/login", "", "username=nacos&password=pw"); r.status != 403 {
+		t.Fatalf("login before any user: %d %q", r.status, r.body)
+	}
+	r := configDo(t, srv, "POST", "/v1/auth/users/admin", "password=pw", nil)
+	if r.status != 200 || r.body != `{"username":"nacos","password":"pw"}` {
+		t.Fatalf("admin: %d %q", r.status, r.body)
+	}
+	// Once an admin exists: HTTP 200 with a RestResult whose code is 409.
+	r = configDo(t, srv, "POST", "/v1/auth/users/admin", "password=other", nil)
+	if r.status != 200 || r.body != `{"code":409,"message":null,"data":"have admin user cannot use it"}` {
+		t.Fatalf("second admin: %d %q", r.status, r.body)
+	}
+	// With auth off a login succeeds with the AUTH_DISABLED token.
+	if r, a := login(t, srv, "/v1/auth/users/login", "", "username=nacos&password=pw"); r.status != 200 || a.AccessToken != "AUTH_DISABLED" || a.TokenTTL != 18000 {
+		t.Fatalf("login with auth off: %d %q", r.status, r.body)
+	}
+	// And no request needs a token.
+	if r := configDo(t, srv, "GET", "/v1/cs/configs?dataId=a&group=G", "", nil); r.status != 404 {
+		t.Fatalf("auth off: %d %q", r.status, r.body)
+	}
+	// With WithAuth the admin exists from the start.
+	withAuth := mocknacos.Start(t, mocknacos.WithAuth("nacos", "nacos"))
+	if r := configDo(t, withAuth, "POST", "/v1/auth/users/admin", "", nil); !strings.Contains(r.body, `"code":409`) {
+		t.Fatalf("admin with WithAuth: %q", r.body)
+	}
+}

@@ -1,0 +1,109 @@
+package mocknacos
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mocknacos/mocknacos/internal/config"
+	"github.com/mocknacos/mocknacos/internal/journal"
+)
+
+// ConfigItem is a config as the mock holds it: its key (Tenant normalised,
+// "public" for the default namespace), content, md5, type (never blank) and
+// last modification on the mock clock.
+type ConfigItem = config.Item
+
+// Kinds of config and auth events. For config events, Namespace is the
+// normalised tenant, Group the group and Service the dataId, so that
+// Query{Kind: KindConfigGet, Service: "DEFAULT_GROUP@@app.yaml"} selects
+// the fetches of one config.
+const (
+	KindConfigGet     = journal.ConfigGet
+	KindConfigPublish = journal.ConfigPublish
+	KindConfigRemove  = journal.ConfigRemove
+	KindConfigListen  = journal.ConfigListen
+	KindConfigPush    = journal.ConfigPush // a held long poll answered with a change; a gRPC ConfigChangeNotifyRequest
+	KindLogin         = journal.Login
+	KindAdminInit     = journal.AdminInit
+)
+
+// ConfigOption qualifies a config call: its tenant, type or tag.
+type ConfigOption func(*configOpts)
+
+type configOpts struct{ tenant, typ, tag, appName string }
+
+// ConfigTenant selects a namespace ("", "public" and "null" are the default).
+func ConfigTenant(tenant string) ConfigOption { return func(o *configOpts) { o.tenant = tenant } }
+
+// ConfigType sets a published config's type (text, yaml, json, properties,
+// xml, html, toml; anything else is text, as on the real server).
+func ConfigType(t string) ConfigOption { return func(o *configOpts) { o.typ = t } }
+
+// ConfigTag selects a tag variant of a config instead of the config itself.
+func ConfigTag(tag string) ConfigOption { return func(o *configOpts) { o.tag = tag } }
+
+// ConfigAppName sets a published config's appName.
+func ConfigAppName(app string) ConfigOption { return func(o *configOpts) { o.appName = app } }
+
+func configOptions(group string, opts []ConfigOption) (string, configOpts) {
+	var o configOpts
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if strings.TrimSpace(group) == "" {
+		group = "DEFAULT_GROUP"
+	}
+	return group, o
+}
+
+// SetConfig publishes a config as a client's publish would, without a
+// request: seed configs before clients start, or change one while they
+// listen (every listening client is told, over HTTP long polling and gRPC).
+// A blank group is DEFAULT_GROUP.
+//
+//	srv.SetConfig("orders.yaml", "", "port: 8080\n", mocknacos.ConfigType("yaml"))
+func (s *Server) SetConfig(dataID, group, content string, opts ...ConfigOption) ConfigItem {
+	group, o := configOptions(group, opts)
+	it, _ := s.configs.Publish(config.Publish{DataID: dataID, Group: group, Tenant: o.tenant, Tag: o.tag,
+		Content: content, Type: o.typ, AppName: o.appName})
+	return it
+}
+
+// DeleteConfig removes a config (listeners are told; they then read 404).
+// It reports whether the config existed.
+func (s *Server) DeleteConfig(dataID, group string, opts ...ConfigOption) bool {
+	group, o := configOptions(group, opts)
+	return s.configs.Remove(dataID, group, o.tenant, o.tag)
+}
+
+// Config returns a config as stored now.
+func (s *Server) Config(dataID, group string, opts ...ConfigOption) (ConfigItem, bool) {
+	group, o := configOptions(group, opts)
+	return s.configs.Get(dataID, group, o.tenant, o.tag)
+}
+
+// Configs lists every config, sorted by tenant, group, dataId and tag.
+func (s *Server) Configs() []ConfigItem { return s.configs.Items() }
+
+// ConfigListeners counts the clients listening to a config now: HTTP long
+// polls being held, and gRPC connections.
+func (s *Server) ConfigListeners(dataID, group string, opts ...ConfigOption) int {
+	group, o := configOptions(group, opts)
+	return s.configs.Listeners(dataID, group, o.tenant)
+}
+
+// WaitForConfigListeners waits until at least n clients listen to a config
+// (a long poll is held, or a gRPC connection listens), so that a test can
+// change it knowing the change will be pushed.
+func (s *Server) WaitForConfigListeners(dataID, group string, n int, timeout time.Duration, opts ...ConfigOption) error {
+	got := 0
+	err := s.WaitFor(timeout, func() bool {
+		got = s.ConfigListeners(dataID, group, opts...)
+		return got >= n
+	})
+	if err != nil {
+		return fmt.Errorf("mocknacos: %d listeners of config %s, want %d, after %v", got, dataID, n, timeout)
+	}
+	return nil
+}

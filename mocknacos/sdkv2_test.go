@@ -1,0 +1,97 @@
+// These tests drive the real nacos-sdk-go v2 client (gRPC) against Start(t).
+// The SDK has data races of its own, so this file is left out of -race
+// builds; `make test` runs the package once with -race and once without.
+
+//go:build !race
+
+package mocknacos_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/nacos-group/nacos-sdk-go/v2/clients"
+	"github.com/nacos-group/nacos-sdk-go/v2/clients/naming_client"
+	"github.com/nacos-group/nacos-sdk-go/v2/common/constant"
+	"github.com/nacos-group/nacos-sdk-go/v2/model"
+	"github.com/nacos-group/nacos-sdk-go/v2/vo"
+
+	"github.com/mocknacos/mocknacos/mocknacos"
+)
+
+func newV2Client(t *testing.T, srv *mocknacos.Server) naming_client.INamingClient {
+	t.Helper()
+	dir := t.TempDir()
+	c, err := clients.NewNamingClient(vo.NacosClientParam{
+		ClientConfig: &constant.ClientConfig{TimeoutMs: 3000, NotLoadCacheAtStart: true, UpdateCacheWhenEmpty: true,
+			LogDir: dir, CacheDir: dir, LogLevel: "error"},
+		ServerConfigs: []constant.ServerConfig{{IpAddr: "127.0.0.1", Port: uint64(srv.Port()), ContextPath: "/nacos"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseClient)
+	return c
+}
+
+// TestV2RegisterSubscribeAcrossProtocols: a gRPC subscriber sees an
+// instance registered over 1.x HTTP, and an HTTP poller sees one registered
+// over gRPC; closing the gRPC client removes its instance and pushes the
+// removal.
+func TestV2RegisterSubscribeAcrossProtocols(t *testing.T) {
+	srv := mocknacos.Start(t)
+	provider := newV2Client(t, srv)
+	consumer := newV2Client(t, srv)
+
+	views := make(chan []model.Instance, 16)
+	if err := consumer.Subscribe(&vo.SubscribeParam{ServiceName: "orders", SubscribeCallback: func(s []model.Instance, err error) {
+		views <- s
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := provider.RegisterInstance(vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 8080, ServiceName: "orders",
+		Weight: 2, Enable: true, Healthy: true, Ephemeral: true, ClusterName: "A", Metadata: map[string]string{"zone": "z1"}})
+	if !ok || err != nil {
+		t.Fatalf("register: %v %v", ok, err)
+	}
+	resp, err := http.Post(srv.URL()+"/v1/ns/instance?serviceName=orders&ip=127.0.0.1&port=8081", "", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("http register: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	waitView(t, views, 2)
+
+	in := srv.Instances("orders")
+	if len(in) != 2 || in[0].Cluster != "A" || in[0].Weight != 2 || in[0].Metadata["zone"] != "z1" || in[0].Source != mocknacos.SourceGRPC {
+		t.Fatalf("mock holds %+v", in)
+	}
+	regs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindRegister, Service: "orders"})
+	if len(regs) != 1 || regs[0].IP != "127.0.0.1" || regs[0].Port != 8080 || regs[0].ConnectionID == "" || regs[0].Request.Type != "InstanceRequest" {
+		t.Fatalf("journal: %+v", regs)
+	}
+
+	provider.CloseClient()
+	waitView(t, views, 1)
+	if err := srv.WaitForInstances("orders", 1, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindPush}); n < 2 {
+		t.Fatalf("pushes journaled: %d", n)
+	}
+}
+
+func waitView(t *testing.T, views <-chan []model.Instance, n int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case v := <-views:
+			if len(v) == n {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no view with %d instances pushed", n)
+		}
+	}
+}
