@@ -118,7 +118,7 @@ func New(opts ...Option) (*Server, error) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	}()
-	s.grpc = grpcv2.New(grpcv2.Config{Registry: s.reg, Record: s.record, Logger: s.log, Guard: s.auth.GRPCGuard})
+	s.grpc = grpcv2.New(grpcv2.Config{Registry: s.reg, Configs: s.configs, Record: s.record, Logger: s.log, Guard: s.auth.GRPCGuard})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

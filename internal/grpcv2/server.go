@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
 
+	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -45,6 +46,8 @@ const (
 // Config wires the gRPC server to the shared registry and journal.
 type Config struct {
 	Registry *registry.Registry
+	// Configs is the config store the config requests use (section 5.5).
+	Configs *config.Store
 	// Record journals one event; the caller stamps its times. It is called
 	// once per request, push, acknowledgement and connection event.
 	Record func(journal.Event)
