@@ -1,7 +1,6 @@
 package mocknacos
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -50,6 +49,9 @@ type Server struct {
 
 	stop      chan struct{}
 	wg        sync.WaitGroup
+	inflight  sync.WaitGroup // HTTP handlers running
+	closingMu sync.Mutex
+	closing   bool // no handler may start once set
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -110,7 +112,7 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s.api = api
-	s.hs = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	s.hs = &http.Server{Handler: s.track(api.Handler()), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -190,17 +192,36 @@ func (s *Server) closeListeners() {
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := s.hs.Shutdown(ctx); err != nil {
-			s.hs.Close()
-		}
+		// Closed, not drained, as a stopping server's sockets are; then wait
+		// for the handlers that were running (held long polls end on stop).
+		s.closingMu.Lock()
+		s.closing = true
+		s.closingMu.Unlock()
+		s.hs.Close()
+		s.inflight.Wait()
 		s.grpc.Stop()
 		s.closeListeners()
 		s.closeErr = s.api.Close()
 		s.wg.Wait()
 	})
 	return s.closeErr
+}
+
+// track counts running handlers, so that Close can wait for them after
+// closing their connections.
+func (s *Server) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.closingMu.Lock()
+		if s.closing {
+			s.closingMu.Unlock()
+			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		s.inflight.Add(1)
+		s.closingMu.Unlock()
+		defer s.inflight.Done()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Addr is "127.0.0.1:P", the server address to give a Nacos client.

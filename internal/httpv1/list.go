@@ -27,7 +27,7 @@ func (s *Server) list(c *call) error {
 	if err != nil {
 		return err
 	}
-	sel := registry.Selection{Clusters: c.p.get("clusters"), HealthyOnly: javaBool(c.p.optional("healthyOnly", "false"))}
+	sel := registry.Selection{Clusters: c.p.optional("clusters", ""), HealthyOnly: javaBool(c.p.optional("healthyOnly", "false"))}
 	push := udpPort > 0 && canPush(c.r.UserAgent())
 	var v *registry.View
 	if push {

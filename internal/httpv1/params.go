@@ -85,24 +85,26 @@ func (p *params) get(k string) string {
 	return ""
 }
 
-// optional is WebUtils.optional: a blank value counts as absent.
+// optional is WebUtils.optional: a blank value counts as absent; others
+// are trimmed.
 func (p *params) optional(k, def string) string {
 	if v := p.get(k); strings.TrimSpace(v) != "" {
-		return v
+		return trimJava(v)
 	}
 	return def
 }
 
 func (p *params) has(k string) bool { return len(p.values[k]) > 0 }
 
-// required is WebUtils.required: blank or absent is
-// IllegalArgumentException "Param 'k' is required.".
+// required is WebUtils.required: an empty or absent value is
+// IllegalArgumentException "Param 'k' is required."; anything else is
+// returned trimmed (so " " passes, as ""), as optional values are.
 func (p *params) required(k string) (string, error) {
 	v := p.get(k)
-	if strings.TrimSpace(v) == "" {
+	if v == "" {
 		return "", badRequest("Param '" + k + "' is required.")
 	}
-	return v, nil
+	return trimJava(v), nil
 }
 
 // all returns the parameters for the journal (a copy).

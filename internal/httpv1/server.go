@@ -306,7 +306,11 @@ func (c *call) serviceKey() (registry.ServiceKey, error) {
 	if err != nil {
 		return registry.ServiceKey{}, err
 	}
-	raw = trimJava(raw)
+	if raw == "" {
+		// A blank name passes the filter untouched and fails the
+		// controller's format check.
+		return registry.ServiceKey{}, badRequest("Param 'serviceName' is illegal, it should be format as 'groupName@@serviceName'")
+	}
 	// 1.4.x has no ServiceNameFilter: there the name must come grouped.
 	group, name, err := splitServiceName(raw, c.p.get("groupName"), c.s.reg.Mode() == registry.ModeV2)
 	if err != nil {
