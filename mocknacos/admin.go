@@ -131,7 +131,7 @@ type adminService struct {
 func (s *Server) adminServices(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
 	out := []adminService{}
-	for _, st := range s.reg.Snapshot() {
+	for _, st := range s.registry().Snapshot() {
 		svc := adminService{Namespace: st.Info.Key.Namespace, Group: st.Info.Key.Group, Name: st.Info.Key.Name,
 			Instances: []adminInstance{}, Subscribers: []string{}}
 		for _, in := range st.Instances {

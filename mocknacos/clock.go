@@ -12,5 +12,5 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // auth tokens follow the wall clock.
 func (s *Server) Advance(d time.Duration) {
 	s.clock.Advance(d)
-	s.reg.Sweep()
+	s.registry().Sweep()
 }

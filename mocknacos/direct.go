@@ -32,7 +32,7 @@ func (s *Server) Instances(service string) []Instance {
 // InstancesIn is Instances in a namespace.
 func (s *Server) InstancesIn(namespace, service string) []Instance {
 	k := keyIn(namespace, service)
-	for _, st := range s.reg.Snapshot() {
+	for _, st := range s.registry().Snapshot() {
 		if st.Info.Key == k {
 			return st.Instances
 		}
@@ -42,7 +42,7 @@ func (s *Server) InstancesIn(namespace, service string) []Instance {
 
 // Services describes every service of every namespace, with instances and
 // subscribers, sorted by namespace, group and name.
-func (s *Server) Services() []ServiceState { return s.reg.Snapshot() }
+func (s *Server) Services() []ServiceState { return s.registry().Snapshot() }
 
 // NewInstance is an instance with the defaults of a registration: cluster
 // DEFAULT, weight 1, healthy, enabled, ephemeral, no metadata.
@@ -54,18 +54,18 @@ func NewInstance(ip string, port int) Instance {
 // Register seeds an instance directly (start from NewInstance), as if it had
 // registered over HTTP: ephemeral ones then live by beats on the mock clock.
 func (s *Server) Register(service string, in Instance) error {
-	return s.reg.Register(key(service), in)
+	return s.registry().Register(key(service), in)
 }
 
 // Deregister removes the instance at ip:port of a public-namespace service.
 func (s *Server) Deregister(service, ip string, port int) bool {
-	return s.reg.Deregister(key(service), "", ip, port, "")
+	return s.registry().Deregister(key(service), "", ip, port, "")
 }
 
 // Reset forgets every service, instance, subscription, config and journal
 // event; ports, users and the clock stay.
 func (s *Server) Reset() {
-	s.reg.Reset()
+	s.registry().Reset()
 	s.configs.Reset()
 	s.journal.Reset()
 	s.changed.broadcast()

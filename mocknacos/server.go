@@ -1,25 +1,19 @@
 package mocknacos
 
 import (
-	"errors"
-	"fmt"
+	"log"
 	"log/slog"
 	"net"
-	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/mocknacos/mocknacos/internal/auth"
 	"github.com/mocknacos/mocknacos/internal/clock"
 	"github.com/mocknacos/mocknacos/internal/config"
-	"github.com/mocknacos/mocknacos/internal/confighttp"
 	"github.com/mocknacos/mocknacos/internal/faults"
-	"github.com/mocknacos/mocknacos/internal/grpcv2"
-	"github.com/mocknacos/mocknacos/internal/httpv1"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -33,25 +27,20 @@ type Server struct {
 	opts    options
 	log     *slog.Logger
 	clock   *clock.Clock
-	reg     *registry.Registry
 	journal *journal.Journal
 	faults  *faults.Set
 	configs *config.Store
 	auth    *auth.Service
 	changed notifier
+	port    int
 
-	port   int
-	httpLn net.Listener
-	grpcLn net.Listener
-	api    *httpv1.Server
-	hs     *http.Server
-	grpc   *grpcv2.Server
+	// cur is the running incarnation of the servers and registry;
+	// Restart replaces it.
+	cur       atomic.Pointer[serving]
+	restartMu sync.Mutex
 
 	stop      chan struct{}
-	wg        sync.WaitGroup
-	inflight  sync.WaitGroup // HTTP handlers running
-	closingMu sync.Mutex
-	closing   bool // no handler may start once set
+	wg        sync.WaitGroup // the sweep loop
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -94,40 +83,27 @@ func New(opts ...Option) (*Server, error) {
 	} else {
 		s.clock = clock.New()
 	}
-	mode := registry.ModeV2
-	if o.v1 {
-		mode = registry.ModeV1
-	}
-	s.reg = registry.New(registry.Config{Mode: mode, Now: s.clock.Now, Notify: s.deliver})
 	s.configs = config.New(s.clock.Now, s.changed.broadcast)
 	s.auth = auth.New(o.authConfig(s.clock.Now))
-	configAPI := confighttp.New(confighttp.Config{Store: s.configs, V1: o.v1, Done: s.stop})
-	if err := s.listen(); err != nil {
-		return nil, err
+
+	var httpLn, grpcLn net.Listener
+	var err error
+	if o.port != 0 {
+		s.port = o.port
+		httpLn, grpcLn, err = listenPair(o.port)
+	} else {
+		s.port, httpLn, grpcLn, err = listenFree()
 	}
-	api, err := httpv1.New(httpv1.Config{Registry: s.reg, Record: s.record, Logger: s.log, Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults,
-		Mounts: []func(*httpv1.Server, *mux.Router){configAPI.Mount, s.auth.Mount}, Guard: s.auth.HTTPGuard})
 	if err != nil {
-		s.closeListeners()
 		return nil, err
 	}
-	s.api = api
-	s.hs = &http.Server{Handler: s.track(api.Handler()), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if err := s.hs.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.log.Error("http server stopped", "err", err)
-		}
-	}()
-	s.grpc = grpcv2.New(grpcv2.Config{Registry: s.reg, Configs: s.configs, Record: s.record, Logger: s.log, Guard: s.auth.GRPCGuard})
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if err := s.grpc.Serve(s.grpcLn); err != nil {
-			s.log.Error("grpc server stopped", "err", err)
-		}
-	}()
+	v, err := s.serve(registry.New(s.registryConfig()), httpLn, grpcLn)
+	if err != nil {
+		httpLn.Close()
+		grpcLn.Close()
+		return nil, err
+	}
+	s.cur.Store(v)
 	if !o.frozen && o.sweep > 0 {
 		s.wg.Add(1)
 		go s.sweepLoop(o.sweep)
@@ -136,93 +112,23 @@ func New(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// listen takes HTTP on P and gRPC on P+1000: a fixed P, or the first free
-// pair the kernel offers.
-func (s *Server) listen() error {
-	if s.opts.port != 0 {
-		return s.listenPair(s.opts.port)
-	}
-	var last error
-	for i := 0; i < 100; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		if p+GRPCPortOffset > 65535 {
-			ln.Close()
-			continue
-		}
-		g, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+GRPCPortOffset))
-		if err != nil {
-			ln.Close()
-			last = err
-			continue
-		}
-		s.port, s.httpLn, s.grpcLn = p, ln, g
-		return nil
-	}
-	return fmt.Errorf("no free port pair P, P+%d on 127.0.0.1: %v", GRPCPortOffset, last)
-}
-
-func (s *Server) listenPair(p int) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-	if err != nil {
-		return fmt.Errorf("http port: %w", err)
-	}
-	g, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+GRPCPortOffset))
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("grpc port: %w", err)
-	}
-	s.port, s.httpLn, s.grpcLn = p, ln, g
-	return nil
-}
-
-func (s *Server) closeListeners() {
-	if s.httpLn != nil {
-		s.httpLn.Close()
-	}
-	if s.grpcLn != nil {
-		s.grpcLn.Close()
-	}
-}
-
 // Close stops the mock and waits for every goroutine it started.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.restartMu.Lock()
+		defer s.restartMu.Unlock()
 		close(s.stop)
-		// Closed, not drained, as a stopping server's sockets are; then wait
-		// for the handlers that were running (held long polls end on stop).
-		s.closingMu.Lock()
-		s.closing = true
-		s.closingMu.Unlock()
-		s.hs.Close()
-		s.inflight.Wait()
-		s.grpc.Stop()
-		s.closeListeners()
-		s.closeErr = s.api.Close()
+		s.closeErr = s.cur.Load().stop(closeGrace)
 		s.wg.Wait()
 	})
 	return s.closeErr
 }
 
-// track counts running handlers, so that Close can wait for them after
-// closing their connections.
-func (s *Server) track(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.closingMu.Lock()
-		if s.closing {
-			s.closingMu.Unlock()
-			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
-			return
-		}
-		s.inflight.Add(1)
-		s.closingMu.Unlock()
-		defer s.inflight.Done()
-		h.ServeHTTP(w, r)
-	})
-}
+// closeGrace is how long Close lets running handlers answer (held long
+// polls answer at once on Close) before it closes their connections.
+const closeGrace = 200 * time.Millisecond
+
+func slogLogger(l *slog.Logger) *log.Logger { return slog.NewLogLogger(l.Handler(), slog.LevelDebug) }
 
 // Addr is "127.0.0.1:P", the server address to give a Nacos client.
 func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
@@ -248,7 +154,7 @@ func (s *Server) sweepLoop(every time.Duration) {
 		case <-s.stop:
 			return
 		case <-t.C:
-			s.reg.Sweep()
+			s.registry().Sweep()
 		}
 	}
 }

@@ -1,0 +1,70 @@
+// Restart with real clients. nacos-sdk-go v2 has data races of its own, so
+// this file is left out of -race builds.
+
+//go:build !race
+
+package mocknacos_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nacos-group/nacos-sdk-go/v2/model"
+	v2vo "github.com/nacos-group/nacos-sdk-go/v2/vo"
+	"github.com/nacos-group/nacos-sdk-go/vo"
+
+	"github.com/mocknacos/mocknacos/mocknacos"
+)
+
+// TestRestartSDKv1ReRegistersWithNextFullBeat: after a restart the v1
+// client's next beat (always a full beat) registers the instance again.
+func TestRestartSDKv1ReRegistersWithNextFullBeat(t *testing.T) {
+	srv := mocknacos.Start(t)
+	client := newV1Client(t, srv)
+	svc := uniqueName(t, "restart-v1")
+	sdkRegister(t, client, vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 7071, Weight: 1, Enable: true, Healthy: true,
+		ServiceName: svc, Ephemeral: true, Metadata: map[string]string{"preserved.heart.beat.interval": "1000"}})
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Instances(svc)); n != 0 {
+		t.Fatalf("a restart must lose the ephemeral instance, %d left", n)
+	}
+	start := time.Now()
+	if err := srv.WaitForHealthy(svc, 1, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("nacos-sdk-go v1 registered again %v after the restart", time.Since(start).Round(time.Millisecond))
+}
+
+// TestRestartSDKv2ReconnectsAndRedoes: the v2 client's stream breaks with
+// the restart; it reconnects and registers and subscribes again.
+func TestRestartSDKv2ReconnectsAndRedoes(t *testing.T) {
+	srv := mocknacos.Start(t)
+	client := newV2Client(t, srv)
+	if ok, err := client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 7072, ServiceName: "restart-v2",
+		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
+		t.Fatalf("register: %v %v", ok, err)
+	}
+	if err := client.Subscribe(&v2vo.SubscribeParam{ServiceName: "restart-v2", SubscribeCallback: func([]model.Instance, error) {}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := srv.WaitForInstances("restart-v2", 1, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.WaitFor(10*time.Second, func() bool {
+		for _, st := range srv.Services() {
+			if st.Info.Key.Name == "restart-v2" && len(st.Subscribers) == 1 {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatal("the subscription was not redone: ", err)
+	}
+	t.Logf("nacos-sdk-go v2 registered and subscribed again %v after the restart", time.Since(start).Round(time.Millisecond))
+}

@@ -1,0 +1,165 @@
+package mocknacos
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mocknacos/mocknacos/internal/confighttp"
+	"github.com/mocknacos/mocknacos/internal/grpcv2"
+	"github.com/mocknacos/mocknacos/internal/httpv1"
+	"github.com/mocknacos/mocknacos/internal/registry"
+)
+
+// serving is one incarnation of the mock's servers and of the registry
+// they share: what Restart throws away and builds anew on the same ports.
+// A request still in flight to an old incarnation only ever touches that
+// incarnation's registry.
+type serving struct {
+	reg    *registry.Registry
+	api    *httpv1.Server
+	hs     *http.Server
+	grpc   *grpcv2.Server
+	httpLn net.Listener
+	grpcLn net.Listener
+
+	wg       sync.WaitGroup // the Serve goroutines
+	inflight sync.WaitGroup // HTTP handlers running
+	mu       sync.Mutex
+	closing  bool // no handler may start once set
+}
+
+// registry is the current incarnation's registry.
+func (s *Server) registry() *registry.Registry { return s.cur.Load().reg }
+
+// newRegistry builds an empty registry wired to the mock's clock and pushes.
+func (s *Server) registryConfig() registry.Config {
+	mode := registry.ModeV2
+	if s.opts.v1 {
+		mode = registry.ModeV1
+	}
+	return registry.Config{Mode: mode, Now: s.clock.Now, Notify: s.deliver}
+}
+
+// serve starts the HTTP and gRPC servers of a new incarnation on the given
+// listeners.
+func (s *Server) serve(reg *registry.Registry, httpLn, grpcLn net.Listener) (*serving, error) {
+	v := &serving{reg: reg, httpLn: httpLn, grpcLn: grpcLn}
+	configAPI := confighttp.New(confighttp.Config{Store: s.configs, V1: s.opts.v1, Done: s.stop})
+	api, err := httpv1.New(httpv1.Config{Registry: reg, Record: s.record, Logger: s.log,
+		Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults,
+		Mounts: []func(*httpv1.Server, *mux.Router){configAPI.Mount, s.auth.Mount}, Guard: s.auth.HTTPGuard})
+	if err != nil {
+		return nil, err
+	}
+	v.api = api
+	v.hs = &http.Server{Handler: v.track(api.Handler()), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slogLogger(s.log)}
+	v.grpc = grpcv2.New(grpcv2.Config{Registry: reg, Configs: s.configs, Record: s.record, Logger: s.log, Guard: s.auth.GRPCGuard})
+	v.wg.Add(2)
+	go func() {
+		defer v.wg.Done()
+		if err := v.hs.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer v.wg.Done()
+		if err := v.grpc.Serve(grpcLn); err != nil {
+			s.log.Error("grpc server stopped", "err", err)
+		}
+	}()
+	return v, nil
+}
+
+// track counts running handlers, so that stop can wait for them after
+// closing their connections.
+func (v *serving) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v.mu.Lock()
+		if v.closing {
+			v.mu.Unlock()
+			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		v.inflight.Add(1)
+		v.mu.Unlock()
+		defer v.inflight.Done()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// stop closes the incarnation: sockets closed, not drained (every HTTP/2
+// transport too), then it waits for its handlers and goroutines. With a
+// grace period, handlers that are about to answer (held long polls, which
+// end on Close) get that long to do so before their sockets close.
+func (v *serving) stop(grace time.Duration) error {
+	v.mu.Lock()
+	v.closing = true
+	v.mu.Unlock()
+	if grace > 0 {
+		answered := make(chan struct{})
+		go func() {
+			v.inflight.Wait()
+			close(answered)
+		}()
+		t := time.NewTimer(grace)
+		select {
+		case <-answered:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	v.hs.Close()
+	v.grpc.Stop()
+	v.httpLn.Close()
+	v.grpcLn.Close()
+	v.inflight.Wait()
+	err := v.api.Close()
+	v.wg.Wait()
+	return err
+}
+
+// listenPair takes HTTP on p and gRPC on p+1000.
+func listenPair(p int) (net.Listener, net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+	if err != nil {
+		return nil, nil, fmt.Errorf("http port: %w", err)
+	}
+	g, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+GRPCPortOffset))
+	if err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("grpc port: %w", err)
+	}
+	return ln, g, nil
+}
+
+// listenFree takes the first free pair P, P+1000 the kernel offers.
+func listenFree() (int, net.Listener, net.Listener, error) {
+	var last error
+	for i := 0; i < 100; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		p := ln.Addr().(*net.TCPAddr).Port
+		if p+GRPCPortOffset > 65535 {
+			ln.Close()
+			continue
+		}
+		g, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+GRPCPortOffset))
+		if err != nil {
+			ln.Close()
+			last = err
+			continue
+		}
+		return p, ln, g, nil
+	}
+	return 0, nil, nil, fmt.Errorf("no free port pair P, P+%d on 127.0.0.1: %v", GRPCPortOffset, last)
+}
