@@ -174,10 +174,17 @@ func (s *Server) deliver(ch registry.Changes) {
 	s.changed.broadcast()
 }
 
-// record stamps an event with both clocks and journals it.
+// begin numbers and stamps a request's event as it arrives.
+func (s *Server) begin() journal.Event {
+	return journal.Event{Seq: s.journal.Reserve(), Time: s.clock.Now(), WallTime: time.Now()}
+}
+
+// record journals an event, stamping both clocks unless begin did.
 func (s *Server) record(e journal.Event) {
-	e.Time = s.clock.Now()
-	e.WallTime = time.Now()
+	if e.Time.IsZero() {
+		e.Time = s.clock.Now()
+		e.WallTime = time.Now()
+	}
 	if e.Namespace == "" && e.Service != "" {
 		e.Namespace = registry.DefaultNamespace
 	}

@@ -52,7 +52,7 @@ func (s *Server) registryConfig() registry.Config {
 func (s *Server) serve(reg *registry.Registry, httpLn, grpcLn net.Listener) (*serving, error) {
 	v := &serving{reg: reg, httpLn: httpLn, grpcLn: grpcLn}
 	configAPI := confighttp.New(confighttp.Config{Store: s.configs, V1: s.opts.v1, Done: s.stop})
-	api, err := httpv1.New(httpv1.Config{Registry: reg, Record: s.record, Logger: s.log,
+	api, err := httpv1.New(httpv1.Config{Registry: reg, Record: s.record, Begin: s.begin, Logger: s.log,
 		Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults,
 		Mounts: []func(*httpv1.Server, *mux.Router){configAPI.Mount, s.auth.Mount}, Guard: s.auth.HTTPGuard})
 	if err != nil {

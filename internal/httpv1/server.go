@@ -28,6 +28,9 @@ type Config struct {
 	Registry *registry.Registry
 	// Record receives every request's event; it stamps the times.
 	Record func(journal.Event)
+	// Begin, when set, numbers and stamps a request's event when it
+	// arrives, so that it stays before the pushes it causes.
+	Begin  func() journal.Event
 	Logger *slog.Logger
 	// Routes lets other parts of the mock (config, auth, admin) add their
 	// own routes to the same router.
@@ -171,8 +174,11 @@ type call struct {
 func (s *Server) handle(kind journal.Kind, h func(*call) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{s: s, w: w, r: r, p: parseParams(r)}
-		c.ev = journal.Event{Protocol: journal.HTTP, Kind: kind, Remote: r.RemoteAddr,
-			Request: journal.Request{Method: r.Method, Path: r.URL.Path, Params: c.p.all(), Body: c.p.body}}
+		if s.cfg.Begin != nil {
+			c.ev = s.cfg.Begin()
+		}
+		c.ev.Protocol, c.ev.Kind, c.ev.Remote = journal.HTTP, kind, r.RemoteAddr
+		c.ev.Request = journal.Request{Method: r.Method, Path: r.URL.Path, Params: c.p.all(), Body: c.p.body}
 		c.describe()
 		c.describeMounted()
 		var err error

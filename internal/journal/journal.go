@@ -31,17 +31,36 @@ func (j *Journal) SetLimit(limit int) {
 	j.trimLocked()
 }
 
-// Append stamps e with the next sequence number and stores it.
-func (j *Journal) Append(e Event) Event {
+// Reserve takes the next sequence number for an event that is recorded
+// later: a request numbered when it arrives keeps its place before the
+// pushes it causes, which are recorded while it is handled.
+func (j *Journal) Reserve() int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
-	e.Seq = j.seq
+	return j.seq
+}
+
+// Append stores e: with the next sequence number, or, when e.Seq was
+// reserved, in its place among the events already stored.
+func (j *Journal) Append(e Event) Event {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if e.Seq == 0 {
+		j.seq++
+		e.Seq = j.seq
+	}
 	if j.off {
 		j.dropped++
 		return e
 	}
-	j.events = append(j.events, e)
+	i := len(j.events)
+	for i > 0 && j.events[i-1].Seq > e.Seq {
+		i--
+	}
+	j.events = append(j.events, Event{})
+	copy(j.events[i+1:], j.events[i:])
+	j.events[i] = e
 	j.trimLocked()
 	return e
 }

@@ -40,3 +40,14 @@ func TestJSONLRoundTrip(t *testing.T) {
 		t.Fatal("a file without the header must be refused")
 	}
 }
+
+func TestReservedSeqKeepsArrivalOrder(t *testing.T) {
+	j := New(0)
+	req := j.Reserve()          // a request arrives
+	j.Append(Event{Kind: Push}) // the push it causes is recorded first
+	j.Append(Event{Seq: req, Kind: Register})
+	ev := j.Events()
+	if len(ev) != 2 || ev[0].Kind != Register || ev[0].Seq != 1 || ev[1].Kind != Push || ev[1].Seq != 2 {
+		t.Fatalf("%+v", ev)
+	}
+}
