@@ -2,6 +2,7 @@ package mocknacos
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,7 +26,77 @@ func (s *Server) adminRoutes(r *mux.Router) {
 	a.HandleFunc("/clock/advance", s.adminAdvance).Methods(http.MethodPost)
 	a.HandleFunc("/services", s.adminServices).Methods(http.MethodGet)
 	a.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
+	a.HandleFunc("/restart", s.adminRestart).Methods(http.MethodPost)
+	a.HandleFunc("/configs", s.adminConfigs).Methods(http.MethodGet)
+	a.HandleFunc("/configs", s.adminSetConfig).Methods(http.MethodPost)
+	a.HandleFunc("/configs", s.adminDeleteConfig).Methods(http.MethodDelete)
 	s.adminFaultRoutes(a)
+}
+
+// adminRestart is POST /__mock/restart: Restart, answered once the new
+// server serves. The request's own connection belongs to the old server,
+// which Restart closes, so the handler takes the connection over first and
+// answers on it afterwards (and is not counted among the handlers the old
+// server waits for).
+func (s *Server) adminRestart(w http.ResponseWriter, r *http.Request) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		adminError(w, http.StatusInternalServerError, "restart needs an HTTP/1.1 connection")
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		adminError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	defer conn.Close()
+	status, body := http.StatusOK, `{"restarted":true}`
+	if err := s.Restart(); err != nil {
+		b, _ := json.Marshal(map[string]string{"error": err.Error()})
+		status, body = http.StatusInternalServerError, string(b)
+	}
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n",
+		status, http.StatusText(status), len(body)+1, body)
+	_ = buf.Flush()
+}
+
+func (s *Server) adminConfigs(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Configs())
+}
+
+// adminSetConfig is POST /__mock/configs with a JSON body
+// {"dataId":"app.yaml","group":"DEFAULT_GROUP","content":"...","type":"yaml","tenant":""}.
+func (s *Server) adminSetConfig(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		DataID  string `json:"dataId"`
+		Group   string `json:"group"`
+		Content string `json:"content"`
+		Type    string `json:"type"`
+		Tenant  string `json:"tenant"`
+		AppName string `json:"appName"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		adminError(w, http.StatusBadRequest, "config: "+err.Error())
+		return
+	}
+	if body.DataID == "" {
+		adminError(w, http.StatusBadRequest, "config: dataId is required")
+		return
+	}
+	item := s.SetConfig(body.DataID, body.Group, body.Content, ConfigTenant(body.Tenant), ConfigType(body.Type), ConfigAppName(body.AppName))
+	writeJSON(w, http.StatusOK, item)
+}
+
+// adminDeleteConfig is DELETE /__mock/configs?dataId=&group=&tenant=.
+func (s *Server) adminDeleteConfig(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("dataId") == "" {
+		adminError(w, http.StatusBadRequest, "dataId is required")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"deleted": s.DeleteConfig(q.Get("dataId"), q.Get("group"), ConfigTenant(q.Get("tenant")))})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

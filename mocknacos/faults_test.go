@@ -92,3 +92,30 @@ func TestAdminFaultsAndClock(t *testing.T) {
 		t.Fatalf("clearing an unknown fault: %d", st)
 	}
 }
+
+func TestAdminRestartAndConfigs(t *testing.T) {
+	srv := mocknacos.Start(t)
+	admin := "http://" + srv.Addr() + mocknacos.AdminPrefix
+	if st, body, err := call(t, "POST", admin+"/configs", `{"dataId":"app.yaml","content":"port: 1","type":"yaml"}`); err != nil || st != 200 || !strings.Contains(body, `"md5"`) {
+		t.Fatalf("seed config: %d %s %v", st, body, err)
+	}
+	if st, body, _ := call(t, "GET", srv.URL()+"/v1/cs/configs?dataId=app.yaml&group=DEFAULT_GROUP", ""); st != 200 || body != "port: 1" {
+		t.Fatalf("seeded config read back: %d %q", st, body)
+	}
+	if st, _, _ := call(t, "POST", srv.URL()+"/v1/ns/instance?serviceName=orders&ip=127.0.0.1&port=1", ""); st != 200 {
+		t.Fatal("register")
+	}
+	st, body, err := call(t, "POST", admin+"/restart", "")
+	if err != nil || st != 200 || !strings.Contains(body, `"restarted":true`) {
+		t.Fatalf("restart: %d %s %v", st, body, err)
+	}
+	if st, _, err := call(t, "GET", srv.URL()+"/v1/console/health/readiness", ""); err != nil || st != 200 {
+		t.Fatalf("the new server must answer once restart has answered: %d %v", st, err)
+	}
+	if n := len(srv.Instances("orders")); n != 0 {
+		t.Fatalf("restart must drop ephemeral instances: %d", n)
+	}
+	if st, body, _ := call(t, "DELETE", admin+"/configs?dataId=app.yaml", ""); st != 200 || !strings.Contains(body, "true") {
+		t.Fatalf("delete config: %d %s", st, body)
+	}
+}

@@ -82,6 +82,11 @@ func (s *Server) serve(reg *registry.Registry, httpLn, grpcLn net.Listener) (*se
 // closing their connections.
 func (v *serving) track(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == AdminPrefix+"/restart" {
+			// It outlives this incarnation: see adminRestart.
+			h.ServeHTTP(w, r)
+			return
+		}
 		v.mu.Lock()
 		if v.closing {
 			v.mu.Unlock()

@@ -29,13 +29,17 @@ func main() {
 }
 
 type config struct {
-	port          int
-	frozen        bool
-	journalLimit  int
-	serverVersion string
-	logLevel      string
-	logFormat     string
-	sweep         time.Duration
+	port           int
+	frozen         bool
+	journalLimit   int
+	serverVersion  string
+	logLevel       string
+	logFormat      string
+	sweep          time.Duration
+	authUser       string
+	authPassword   string
+	tokenTTL       time.Duration
+	tokenMockClock bool
 }
 
 // envName maps a flag to its environment variable: journal-limit ->
@@ -54,6 +58,10 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "auto", "text, json, or auto (text on a terminal)")
 	fs.DurationVar(&c.sweep, "sweep-interval", 5*time.Second, "how often overdue beats are applied in real-time mode")
+	fs.StringVar(&c.authUser, "auth-user", "", "turn authentication on with this user (needs --auth-password)")
+	fs.StringVar(&c.authPassword, "auth-password", "", "the password of --auth-user")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", 18000*time.Second, "how long a login token lives")
+	fs.BoolVar(&c.tokenMockClock, "token-expiry-mock-clock", false, "tokens expire on the mock clock instead of the wall clock")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -70,6 +78,9 @@ func parse(args []string) (config, error) {
 	}
 	if c.serverVersion != "2.4" && c.serverVersion != "1.4" {
 		return c, fmt.Errorf("--server-version must be 2.4 or 1.4, not %q", c.serverVersion)
+	}
+	if (c.authUser == "") != (c.authPassword == "") {
+		return c, fmt.Errorf("--auth-user and --auth-password go together")
 	}
 	if c.port < 1 || c.port+mocknacos.GRPCPortOffset > 65535 {
 		return c, fmt.Errorf("--port %d: need 1 <= P and P+1000 <= 65535", c.port)
@@ -123,6 +134,13 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	if c.frozen {
 		opts = append(opts, mocknacos.WithFrozenClock(time.Time{}))
 	}
+	if c.authUser != "" {
+		opts = append(opts, mocknacos.WithAuth(c.authUser, c.authPassword))
+	}
+	opts = append(opts, mocknacos.WithTokenTTL(c.tokenTTL))
+	if c.tokenMockClock {
+		opts = append(opts, mocknacos.WithTokenExpiryOnMockClock())
+	}
 	start := time.Now()
 	srv, err := mocknacos.New(opts...)
 	if err != nil {
@@ -133,6 +151,6 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
-	log.Info("shutting down")
+	log.Info("shutting down", "journal_events", len(srv.Journal()), "journal_dropped", srv.JournalDropped())
 	return srv.Close()
 }

@@ -58,10 +58,10 @@ func NormalizeType(t string) string {
 // Key names a stored config. Tenant is normalised; Tag is "" for the config
 // itself, or a tag variant's name (GET/POST/DELETE with tag=...).
 type Key struct {
-	Tenant string
-	Group  string
-	DataID string
-	Tag    string
+	Tenant string `json:"tenant"`
+	Group  string `json:"group"`
+	DataID string `json:"dataId"`
+	Tag    string `json:"tag,omitempty"`
 }
 
 // NewKey builds a key with the tenant normalised.
@@ -72,14 +72,14 @@ func NewKey(dataID, group, tenant string) Key {
 // Item is a stored config.
 type Item struct {
 	Key
-	Content string
-	MD5     string
+	Content string `json:"content"`
+	MD5     string `json:"md5"`
 	// Type is the config type (text, yaml, json, ...); never blank.
-	Type             string
-	AppName          string
-	EncryptedDataKey string
+	Type             string `json:"type"`
+	AppName          string `json:"appName,omitempty"`
+	EncryptedDataKey string `json:"encryptedDataKey,omitempty"`
 	// LastModified is the mock clock at the publish.
-	LastModified time.Time
+	LastModified time.Time `json:"lastModified"`
 }
 
 // Publish is one publish request.
