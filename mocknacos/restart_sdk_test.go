@@ -68,3 +68,37 @@ func TestRestartSDKv2ReconnectsAndRedoes(t *testing.T) {
 	}
 	t.Logf("nacos-sdk-go v2 registered and subscribed again %v after the restart", time.Since(start).Round(time.Millisecond))
 }
+
+// TestConnectResetSwitchesServer: a ConnectResetRequest (a server handing
+// its clients over) makes the v2 client reconnect on a new connection and
+// register again there; CloseConnection does the same from a broken
+// transport.
+func TestConnectResetSwitchesServer(t *testing.T) {
+	srv := mocknacos.Start(t)
+	client := newV2Client(t, srv)
+	if ok, err := client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 7073, ServiceName: "switch",
+		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
+		t.Fatalf("register: %v %v", ok, err)
+	}
+	owner := func() string {
+		if in := srv.Instances("switch"); len(in) == 1 {
+			return in[0].Owner
+		}
+		return ""
+	}
+	first := owner()
+	srv.ResetConnections("", 0)
+	if err := srv.WaitFor(10*time.Second, func() bool { o := owner(); return o != "" && o != first }); err != nil {
+		t.Fatalf("after ConnectResetRequest the instance is owned by %q, was %q: %v", owner(), first, err)
+	}
+	second := owner()
+	if !srv.CloseConnection(second) {
+		t.Fatal("CloseConnection of a live connection")
+	}
+	if err := srv.WaitFor(10*time.Second, func() bool { o := owner(); return o != "" && o != second }); err != nil {
+		t.Fatalf("after CloseConnection the instance is owned by %q: %v", owner(), err)
+	}
+	if n := srv.Count(mocknacos.Query{Kind: "connect-reset"}); n != 1 {
+		t.Fatalf("connect-reset events: %d", n)
+	}
+}
