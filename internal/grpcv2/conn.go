@@ -30,6 +30,9 @@ type conn struct {
 	ended       chan struct{} // closed once the connection is unregistered
 	endOnce     sync.Once
 
+	// cfgListener is how the config store tells this connection of changes.
+	cfgListener *configListener
+
 	mu            sync.Mutex
 	registered    bool // ServerCheckRequest or ConnectionSetupRequest seen
 	closed        bool
@@ -163,6 +166,7 @@ func (s *Server) newConn(addr net.Addr) *conn {
 		c.port, _ = strconv.Atoi(p)
 	}
 	c.id = strconv.FormatInt(now.UnixMilli(), 10) + "_" + c.ip + "_" + strconv.Itoa(c.port)
+	c.cfgListener = &configListener{s: s, c: c}
 	c.touch()
 	s.mu.Lock()
 	c.raw = s.raw[c.remote]
@@ -174,7 +178,8 @@ func (s *Server) newConn(addr net.Addr) *conn {
 // connEnded runs when the transport is gone, whoever closed it: the
 // connection is unregistered, and its ephemeral instances and subscriptions
 // are removed, which pushes the new views to the remaining subscribers
-// (nacos-protocol.md 2.3: ClientDisconnectEvent).
+// (nacos-protocol.md 2.3: ClientDisconnectEvent), and it stops listening to
+// configs.
 func (s *Server) connEnded(c *conn) {
 	c.endOnce.Do(func() { s.unregister(c) })
 }
@@ -195,6 +200,7 @@ func (s *Server) unregister(c *conn) {
 	}
 	s.record(c, journal.Event{Kind: journal.Disconnect, Error: reason})
 	s.cfg.Registry.RemoveOwner(c.id)
+	s.unlistenConfigs(c)
 	close(c.ended)
 }
 

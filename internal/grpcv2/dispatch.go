@@ -38,6 +38,11 @@ func init() {
 		typeSubscribeServiceRequest: handle(journal.Subscribe, typeSubscribeServiceResponse, subscribeReq),
 		typeServiceQueryRequest:     handle(journal.ServiceQuery, typeQueryServiceResponse, serviceQueryReq),
 		typeServiceListRequest:      handle(journal.ServiceList, typeServiceListResponse, serviceListReq),
+
+		typeConfigQueryRequest:       handle(journal.ConfigGet, typeConfigQueryResponse, configQueryReq),
+		typeConfigPublishRequest:     handle(journal.ConfigPublish, typeConfigPublishResponse, configPublishReq),
+		typeConfigRemoveRequest:      handle(journal.ConfigRemove, typeConfigRemoveResponse, configRemoveReq),
+		typeConfigBatchListenRequest: handle(journal.ConfigListen, typeConfigChangeBatchListenResponse, configBatchListenReq),
 	}
 }
 
