@@ -71,6 +71,12 @@ func TestV2RegisterSubscribeAcrossProtocols(t *testing.T) {
 		t.Fatalf("journal: %+v", regs)
 	}
 
+	// The push a registration causes is journaled after the registration.
+	pushes := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindPush})
+	if len(pushes) == 0 || pushes[0].Seq < regs[0].Seq {
+		t.Fatalf("first push (seq %v) before the register that caused it (seq %d)", pushes, regs[0].Seq)
+	}
+
 	provider.CloseClient()
 	waitView(t, views, 1)
 	if err := srv.WaitForInstances("orders", 1, 5*time.Second); err != nil {

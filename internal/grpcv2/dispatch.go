@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/journal"
+	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
 // call is one unary request being handled.
@@ -57,6 +59,7 @@ func handle[T any](kind journal.Kind, respType string, fn func(cl *call, req *T)
 			return errorResponse(codeBadGateway, msg)
 		}
 		cl.c.touch()
+		describe(cl.ev, cl.in.Body)
 		if g := cl.s.cfg.Guard; g != nil {
 			if err := g(cl.in.Type, cl.in.Headers); err != nil {
 				return failed(respType, codeNoRight, err.Error())
@@ -64,6 +67,42 @@ func handle[T any](kind journal.Kind, respType string, fn func(cl *call, req *T)
 		}
 		return fn(cl, req)
 	}}
+}
+
+// subject is what a request is about, read before its filters run so that
+// a refused request is journaled with it too; handlers refine it.
+type subject struct {
+	Namespace   string `json:"namespace"`
+	ServiceName string `json:"serviceName"`
+	GroupName   string `json:"groupName"`
+	DataID      string `json:"dataId"`
+	Group       string `json:"group"`
+	Tenant      string `json:"tenant"`
+}
+
+func describe(ev *journal.Event, body []byte) {
+	var sub subject
+	if json.Unmarshal(body, &sub) != nil {
+		return
+	}
+	switch {
+	case sub.ServiceName != "":
+		ev.Namespace, ev.Group, ev.Service = registry.NormalizeNamespace(sub.Namespace), sub.GroupName, sub.ServiceName
+		if ev.Group == "" {
+			ev.Group = registry.DefaultGroup
+		}
+	case sub.DataID != "":
+		ev.Namespace, ev.Group, ev.Service = config.NormalizeTenant(sub.Tenant), sub.Group, sub.DataID
+	}
+}
+
+// begin numbers and stamps a request's event as it arrives, so that it
+// stays before the pushes it causes (Config.Begin).
+func (s *Server) begin() journal.Event {
+	if s.cfg.Begin != nil {
+		return s.cfg.Begin()
+	}
+	return journal.Event{}
 }
 
 // decodeBody parses a request body; the answer is the error message, ""
@@ -89,7 +128,8 @@ func decodeBody(body []byte, v any) string {
 // journalled once.
 func (s *Server) handleUnary(ctx context.Context, in *payload) *payload {
 	c := connFrom(ctx)
-	ev := journal.Event{Request: journal.Request{Type: in.Type, Headers: in.Headers, Body: string(in.Body)}}
+	ev := s.begin()
+	ev.Request = journal.Request{Type: in.Type, Headers: in.Headers, Body: string(in.Body)}
 	resp := s.dispatch(c, in, &ev)
 	out := resp.payload()
 	ev.Response = journal.Response{Status: resp.ResultCode, ErrorCode: resp.ErrorCode, Type: resp.Type, Body: string(out.Body)}

@@ -51,6 +51,8 @@ type Config struct {
 	// Record journals one event; the caller stamps its times. It is called
 	// once per request, push, acknowledgement and connection event.
 	Record func(journal.Event)
+	// Begin, if set, numbers and stamps a request's event when it arrives.
+	Begin  func() journal.Event
 	Logger *slog.Logger
 	// Guard, if set, is asked before a request is handled, with the
 	// payload's type and headers. A non-nil error answers the handler's
