@@ -48,3 +48,17 @@ func (s *Server) ResetConnections(serverIP string, serverPort int) {
 		s.cur.Load().grpc.ResetConnection(c.ID, serverIP, port)
 	}
 }
+
+// PauseConnections stalls every gRPC transport, established and new (in the
+// style of etcd's test bridge): what clients send waits unread and nothing
+// reaches them, so their requests and health checks time out. HTTP is not
+// affected. ResumeConnections ends it.
+func (s *Server) PauseConnections() { s.cur.Load().grpc.PauseConnections() }
+
+// BlackholeConnections makes every gRPC transport lose what either side
+// sends, until ResumeConnections; the HTTP/2 connections involved do not
+// recover, so clients reconnect once their health checks fail.
+func (s *Server) BlackholeConnections() { s.cur.Load().grpc.BlackholeConnections() }
+
+// ResumeConnections ends a pause or a blackhole.
+func (s *Server) ResumeConnections() { s.cur.Load().grpc.ResumeConnections() }

@@ -102,3 +102,37 @@ func TestConnectResetSwitchesServer(t *testing.T) {
 		t.Fatalf("connect-reset events: %d", n)
 	}
 }
+
+// TestGRPCPauseAndResume: a short pause of every transport delays the v2
+// client's requests without breaking it.
+func TestGRPCPauseAndResume(t *testing.T) {
+	srv := mocknacos.Start(t)
+	client := newV2Client(t, srv)
+	register := func(port uint64) (bool, error) {
+		return client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: port, ServiceName: "paused",
+			Weight: 1, Enable: true, Healthy: true, Ephemeral: true})
+	}
+	if ok, err := register(7074); !ok || err != nil {
+		t.Fatalf("register: %v %v", ok, err)
+	}
+	srv.PauseConnections()
+	done := make(chan bool, 1)
+	go func() {
+		ok, _ := register(7075)
+		done <- ok
+	}()
+	select {
+	case <-done:
+		t.Fatal("a request went through a paused connection")
+	case <-time.After(200 * time.Millisecond):
+	}
+	srv.ResumeConnections()
+	if ok := <-done; !ok {
+		t.Fatal("the request held by the pause must complete once resumed")
+	}
+	// A connection publishes one instance per service: the second
+	// registration replaced the first.
+	if in := srv.Instances("paused"); len(in) != 1 || in[0].Port != 7075 {
+		t.Fatalf("after the pause the mock holds %+v", in)
+	}
+}

@@ -148,9 +148,14 @@ func (s *Server) pushConfig(c *conn, w config.Watch) {
 	}
 	body := serverRequest(s.nextRequestID(), "config", configNotifyFields{DataID: w.DataID, Group: w.Group, Tenant: w.Tenant})
 	p := &payload{Type: typeConfigChangeNotifyRequest, Body: body}
-	err := s.sendOn(c, p, "", 0)
 	ev := journal.Event{Kind: journal.ConfigPush, Namespace: config.NormalizeTenant(w.Tenant), Group: w.Group,
 		Service: w.DataID, Request: journal.Request{Type: p.Type, Body: string(body)}}
+	if s.pushFault(c, p.Type, &ev) {
+		ev.Rejected, ev.Error = true, "suppressed by an injected fault"
+		s.record(c, ev)
+		return
+	}
+	err := s.sendOn(c, p, "", 0)
 	if err != nil {
 		ev.Rejected, ev.Error = true, err.Error()
 	}

@@ -60,6 +60,9 @@ func handle[T any](kind journal.Kind, respType string, fn func(cl *call, req *T)
 		}
 		cl.c.touch()
 		describe(cl.ev, cl.in.Body)
+		if r := cl.injectFault(); r != nil {
+			return r
+		}
 		if g := cl.s.cfg.Guard; g != nil {
 			if err := g(cl.in.Type, cl.in.Headers); err != nil {
 				return failed(respType, codeNoRight, err.Error())

@@ -41,12 +41,17 @@ func (s *Server) pushView(c *conn, v *registry.View) {
 	}
 	body := serverRequest(s.nextRequestID(), "naming", serviceInfoField{ServiceInfo: encodeServiceInfo(v)})
 	p := &payload{Type: typeNotifySubscriberRequest, Body: body}
+	ev := journal.Event{Kind: journal.Push, Namespace: v.Key.Namespace, Group: v.Key.Group, Service: v.Key.Name,
+		Cluster: v.Clusters, Request: journal.Request{Type: p.Type, Body: string(body)}}
+	if s.pushFault(c, p.Type, &ev) {
+		ev.Rejected, ev.Error = true, "suppressed by an injected fault"
+		s.record(c, ev)
+		return
+	}
 	err := s.sendOn(c, p, v.Key.String()+"#"+v.Clusters, v.LastRefTime)
 	if errors.Is(err, errSuperseded) {
 		return
 	}
-	ev := journal.Event{Kind: journal.Push, Namespace: v.Key.Namespace, Group: v.Key.Group, Service: v.Key.Name,
-		Cluster: v.Clusters, Request: journal.Request{Type: p.Type, Body: string(body)}}
 	if err != nil {
 		ev.Rejected, ev.Error = true, err.Error()
 	}

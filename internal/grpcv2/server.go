@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/mocknacos/mocknacos/internal/config"
+	"github.com/mocknacos/mocknacos/internal/faults"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -60,6 +61,10 @@ type Config struct {
 	// (the real server's auth filter). Connection-level requests
 	// (ServerCheckRequest, stream messages) are not guarded.
 	Guard func(requestType string, headers map[string]string) error
+	// Faults are the injected faults (nil: none): per request type, and
+	// on pushes by their type (NotifySubscriberRequest,
+	// ConfigChangeNotifyRequest).
+	Faults *faults.Set
 
 	// Wall-clock liveness (zero: the defaults above). Connection liveness
 	// never follows the mock clock (design.md, "What the mock clock does
@@ -79,6 +84,7 @@ type Server struct {
 	mu    sync.Mutex
 	conns map[string]*conn    // live transports by connection id
 	raw   map[string]*rawConn // accepted TCP connections by remote address
+	link  *link               // pause and blackhole of every transport
 
 	stopping atomic.Bool
 	stop     chan struct{}
@@ -115,6 +121,7 @@ func New(cfg Config) *Server {
 		log:   cfg.Logger,
 		conns: make(map[string]*conn),
 		raw:   make(map[string]*rawConn),
+		link:  newLink(),
 		stop:  make(chan struct{}),
 	}
 	s.gs = grpc.NewServer(
@@ -172,7 +179,7 @@ func (l *trackListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc := &rawConn{Conn: c, s: l.s, key: c.RemoteAddr().String()}
+	rc := &rawConn{Conn: c, s: l.s, key: c.RemoteAddr().String(), closed: make(chan struct{})}
 	l.s.mu.Lock()
 	l.s.raw[rc.key] = rc
 	l.s.mu.Unlock()
@@ -181,14 +188,16 @@ func (l *trackListener) Accept() (net.Conn, error) {
 
 type rawConn struct {
 	net.Conn
-	s    *Server
-	key  string
-	once sync.Once
+	s      *Server
+	key    string
+	once   sync.Once
+	closed chan struct{} // closed by Close: ends a paused read or write
 }
 
 func (c *rawConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {
+		close(c.closed)
 		c.s.mu.Lock()
 		if c.s.raw[c.key] == c {
 			delete(c.s.raw, c.key)

@@ -1,0 +1,180 @@
+package grpcv2
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mocknacos/mocknacos/internal/faults"
+	"github.com/mocknacos/mocknacos/internal/journal"
+)
+
+// describeFault is how a fault shows in the journal.
+func describeFault(r faults.Rule) string {
+	var parts []string
+	if r.Delay > 0 {
+		parts = append(parts, "delay "+r.Delay.String())
+	}
+	switch {
+	case r.Drop:
+		parts = append(parts, "drop")
+	case r.Discard:
+		parts = append(parts, "discard")
+	case r.Status != 0:
+		parts = append(parts, fmt.Sprintf("errorCode %d", r.Status))
+	}
+	return fmt.Sprintf("#%d %s", r.ID, strings.Join(parts, ", "))
+}
+
+// matchFault asks the injected faults about a request or push of the given
+// type and subject; a hit is described in the event.
+func (s *Server) matchFault(typ string, ev *journal.Event) (faults.Rule, bool) {
+	if s.cfg.Faults == nil {
+		return faults.Rule{}, false
+	}
+	r, ok := s.cfg.Faults.Match(faults.Request{Protocol: journal.GRPC, Type: typ, Group: ev.Group, Service: ev.Service})
+	if ok {
+		ev.Fault = describeFault(r)
+	}
+	return r, ok
+}
+
+// sleep waits d unless the server or the connection stops first.
+func (s *Server) sleep(c *conn, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.stop:
+	case <-c.ended:
+	}
+}
+
+// injectFault carries out the fault that hits a unary request: nil to go
+// on (after any delay), or the answer to give instead (a drop closes the
+// connection; its answer is never seen).
+func (cl *call) injectFault() *response {
+	r, hit := cl.s.matchFault(cl.in.Type, cl.ev)
+	if !hit {
+		return nil
+	}
+	cl.s.sleep(cl.c, r.Delay)
+	switch {
+	case r.Drop:
+		cl.s.closeConn(cl.c, "dropped by an injected fault")
+		return failed(cl.respType, codeFail, "connection dropped by an injected fault")
+	case r.Discard:
+		return ok(cl.respType, nil)
+	case r.Status != 0:
+		msg := r.Message
+		if msg == "" {
+			msg = "injected fault"
+		}
+		return failed(cl.respType, r.Status, msg)
+	}
+	return nil
+}
+
+// pushFault applies a fault to a server push of the given type: it reports
+// whether the push is suppressed (Discard or Drop), after any delay.
+func (s *Server) pushFault(c *conn, typ string, ev *journal.Event) bool {
+	r, ok := s.matchFault(typ, ev)
+	if !ok {
+		return false
+	}
+	s.sleep(c, r.Delay)
+	return r.Drop || r.Discard
+}
+
+// Link states of every gRPC transport, in the style of etcd's test bridge.
+const (
+	linkNormal     int32 = iota
+	linkPaused           // reads and writes wait until resumed
+	linkBlackholed       // what either side sends is lost
+)
+
+// link gates the raw connections of a server.
+type link struct {
+	state  atomic.Int32
+	mu     sync.Mutex
+	resume chan struct{} // closed when a pause ends
+}
+
+func newLink() *link { return &link{resume: make(chan struct{})} }
+
+// set changes the state; leaving a pause wakes every waiting reader and
+// writer.
+func (l *link) set(state int32) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old := l.state.Swap(state)
+	if old == linkPaused && state != linkPaused {
+		close(l.resume)
+		l.resume = make(chan struct{})
+	}
+}
+
+func (l *link) resumed() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.resume
+}
+
+// wait blocks while the link is paused; false when the connection closed.
+func (l *link) wait(closed <-chan struct{}) bool {
+	for {
+		// Take the channel before looking at the state, so that a resume
+		// between the two is not missed.
+		resumed := l.resumed()
+		if l.state.Load() != linkPaused {
+			return true
+		}
+		select {
+		case <-resumed:
+		case <-closed:
+			return false
+		}
+	}
+}
+
+// PauseConnections stalls every gRPC transport, established and new: what
+// clients send waits unread and nothing is sent to them, until
+// ResumeConnections. Clients see requests and health checks time out.
+func (s *Server) PauseConnections() { s.link.set(linkPaused) }
+
+// BlackholeConnections makes every gRPC transport lose what either side
+// sends (the bytes are read and dropped), until ResumeConnections. The
+// HTTP/2 streams of the connections involved do not recover.
+func (s *Server) BlackholeConnections() { s.link.set(linkBlackholed) }
+
+// ResumeConnections ends a pause or a blackhole.
+func (s *Server) ResumeConnections() { s.link.set(linkNormal) }
+
+func (c *rawConn) Read(b []byte) (int, error) {
+	for {
+		if !c.s.link.wait(c.closed) {
+			return 0, net.ErrClosed
+		}
+		n, err := c.Conn.Read(b)
+		if err != nil || c.s.link.state.Load() != linkBlackholed {
+			return n, err
+		}
+		// Blackholed: the bytes are lost; read on.
+	}
+}
+
+func (c *rawConn) Write(b []byte) (int, error) {
+	if !c.s.link.wait(c.closed) {
+		return 0, net.ErrClosed
+	}
+	if c.s.link.state.Load() == linkBlackholed {
+		return len(b), nil
+	}
+	return c.Conn.Write(b)
+}
