@@ -22,7 +22,7 @@ import (
 
 func newV2Client(t *testing.T, srv *mocknacos.Server) naming_client.INamingClient {
 	t.Helper()
-	dir := t.TempDir()
+	dir := sdkv2Dir(t)
 	c, err := clients.NewNamingClient(vo.NacosClientParam{
 		ClientConfig: &constant.ClientConfig{TimeoutMs: 3000, NotLoadCacheAtStart: true, UpdateCacheWhenEmpty: true,
 			LogDir: dir, CacheDir: dir, LogLevel: "error"},
