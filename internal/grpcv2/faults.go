@@ -162,8 +162,16 @@ func (c *rawConn) Read(b []byte) (int, error) {
 			return 0, net.ErrClosed
 		}
 		n, err := c.Conn.Read(b)
-		if err != nil || c.s.link.state.Load() != linkBlackholed {
+		if err != nil {
 			return n, err
+		}
+		// The server's reader is always inside Read, so a pause or a
+		// blackhole that began while it waited applies to what it got.
+		if !c.s.link.wait(c.closed) {
+			return 0, net.ErrClosed
+		}
+		if c.s.link.state.Load() != linkBlackholed {
+			return n, nil
 		}
 		// Blackholed: the bytes are lost; read on.
 	}
