@@ -17,10 +17,10 @@ import (
 // /v1/auth/users; 3.x adds /v3/auth/user/login (section 3.1).
 func (s *Service) Mount(h *httpv1.Server, r *mux.Router) {
 	for _, p := range []string{"/nacos/v1/auth/users/login", "/nacos/v1/auth/login", "/nacos/v3/auth/user/login"} {
-		r.Handle(p, h.Handle(journal.Login, nil, s.login)).Methods(http.MethodPost)
+		httpv1.Route(r, p, h.Handle(journal.Login, nil, s.login), http.MethodPost)
 	}
 	for _, p := range []string{"/nacos/v1/auth/users/admin", "/nacos/v1/auth/admin"} {
-		r.Handle(p, h.Handle(journal.AdminInit, nil, s.initAdmin)).Methods(http.MethodPost)
+		httpv1.Route(r, p, h.Handle(journal.AdminInit, nil, s.initAdmin), http.MethodPost)
 	}
 }
 

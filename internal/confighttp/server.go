@@ -38,11 +38,11 @@ func New(cfg Config) *Server { return &Server{cfg: cfg, store: cfg.Store} }
 
 // Mount adds the routes to the HTTP API's router (httpv1.Config.Mounts).
 func (s *Server) Mount(h *httpv1.Server, r *mux.Router) {
-	cs := r.PathPrefix("/nacos/v1/cs").Subrouter()
-	cs.Handle("/configs", h.Handle(journal.ConfigGet, describe, s.get)).Methods(http.MethodGet)
-	cs.Handle("/configs", h.Handle(journal.ConfigPublish, describe, s.publish)).Methods(http.MethodPost)
-	cs.Handle("/configs", h.Handle(journal.ConfigRemove, describe, s.remove)).Methods(http.MethodDelete)
-	cs.Handle("/configs/listener", h.Handle(journal.ConfigListen, describe, s.listen)).Methods(http.MethodPost)
+	const cs = "/nacos/v1/cs"
+	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigGet, describe, s.get), http.MethodGet)
+	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigPublish, describe, s.publish), http.MethodPost)
+	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigRemove, describe, s.remove), http.MethodDelete)
+	httpv1.Route(r, cs+"/configs/listener", h.Handle(journal.ConfigListen, describe, s.listen), http.MethodPost)
 }
 
 // noCache sets the headers every config answer with content carries

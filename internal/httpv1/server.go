@@ -115,26 +115,26 @@ func (s *Server) Close() error { return s.udp.close() }
 
 func (s *Server) routes() *mux.Router {
 	r := mux.NewRouter().SkipClean(true) // serveClean cleans, without a redirect
-	ns := r.PathPrefix("/nacos/v1/ns").Subrouter()
-	ns.Handle("/instance", s.handle(journal.Register, s.register)).Methods(http.MethodPost)
-	ns.Handle("/instance", s.handle(journal.Deregister, s.deregister)).Methods(http.MethodDelete)
-	ns.Handle("/instance", s.handle(journal.Update, s.update)).Methods(http.MethodPut)
-	ns.Handle("/instance", s.handle(journal.Patch, s.patch)).Methods(http.MethodPatch)
-	ns.Handle("/instance", s.handle(journal.Instance, s.detail)).Methods(http.MethodGet)
-	ns.Handle("/instance/beat", s.handle(journal.Beat, s.beat)).Methods(http.MethodPut)
-	ns.Handle("/instance/list", s.handle(journal.List, s.list)).Methods(http.MethodGet)
-	ns.Handle("/service", s.handle(journal.ServiceGet, s.serviceDetail)).Methods(http.MethodGet)
-	ns.Handle("/service", s.handle(journal.ServiceCreate, s.serviceCreate)).Methods(http.MethodPost)
-	ns.Handle("/service", s.handle(journal.ServiceUpdate, s.serviceUpdate)).Methods(http.MethodPut)
-	ns.Handle("/service", s.handle(journal.ServiceDelete, s.serviceDelete)).Methods(http.MethodDelete)
-	ns.Handle("/service/list", s.handle(journal.ServiceList, s.serviceList)).Methods(http.MethodGet)
+	const ns = "/nacos/v1/ns"
+	Route(r, ns+"/instance", s.handle(journal.Register, s.register), http.MethodPost)
+	Route(r, ns+"/instance", s.handle(journal.Deregister, s.deregister), http.MethodDelete)
+	Route(r, ns+"/instance", s.handle(journal.Update, s.update), http.MethodPut)
+	Route(r, ns+"/instance", s.handle(journal.Patch, s.patch), http.MethodPatch)
+	Route(r, ns+"/instance", s.handle(journal.Instance, s.detail), http.MethodGet)
+	Route(r, ns+"/instance/beat", s.handle(journal.Beat, s.beat), http.MethodPut)
+	Route(r, ns+"/instance/list", s.handle(journal.List, s.list), http.MethodGet)
+	Route(r, ns+"/service", s.handle(journal.ServiceGet, s.serviceDetail), http.MethodGet)
+	Route(r, ns+"/service", s.handle(journal.ServiceCreate, s.serviceCreate), http.MethodPost)
+	Route(r, ns+"/service", s.handle(journal.ServiceUpdate, s.serviceUpdate), http.MethodPut)
+	Route(r, ns+"/service", s.handle(journal.ServiceDelete, s.serviceDelete), http.MethodDelete)
+	Route(r, ns+"/service/list", s.handle(journal.ServiceList, s.serviceList), http.MethodGet)
 	for _, op := range []string{"/operator", "/ops"} {
-		ns.Handle(op+"/metrics", s.handle(journal.Metrics, s.metrics)).Methods(http.MethodGet)
-		ns.Handle(op+"/switches", s.handle(journal.Switches, s.switches)).Methods(http.MethodGet)
+		Route(r, ns+op+"/metrics", s.handle(journal.Metrics, s.metrics), http.MethodGet)
+		Route(r, ns+op+"/switches", s.handle(journal.Switches, s.switches), http.MethodGet)
 	}
 	for _, v := range []string{"v1", "v2"} {
-		r.Handle("/nacos/"+v+"/console/health/liveness", s.handle(journal.Health, s.liveness)).Methods(http.MethodGet)
-		r.Handle("/nacos/"+v+"/console/health/readiness", s.handle(journal.Health, s.readiness)).Methods(http.MethodGet)
+		Route(r, "/nacos/"+v+"/console/health/liveness", s.handle(journal.Health, s.liveness), http.MethodGet)
+		Route(r, "/nacos/"+v+"/console/health/readiness", s.handle(journal.Health, s.readiness), http.MethodGet)
 	}
 	for _, add := range s.cfg.Routes {
 		add(r)
@@ -151,6 +151,16 @@ func (s *Server) routes() *mux.Router {
 		return nil
 	})
 	return r
+}
+
+// Route adds a route for exactly path and the given methods. It matches
+// the path by comparison: a path template would compile a regular
+// expression per route, which made building the router most of Start's
+// cost. A request for the path with another method still gets the router's
+// MethodNotAllowedHandler.
+func Route(r *mux.Router, path string, h http.Handler, methods ...string) {
+	r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.URL.Path == path }).
+		Methods(methods...).Handler(h)
 }
 
 // call is one request being handled.
