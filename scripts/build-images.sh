@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# build-images.sh: every image the compatibility suite runs, built locally
+# (no registry is reachable), each tagged with a hash of its inputs and
+# rebuilt only when those change:
+#
+#   mocknacos/jre17:<hash>                     JRE 17 base (debootstrap + docker import)
+#   mocknacos/sca-apps:<sca-version>-<hash>    sample-service + sample-consumer, per generation
+#
+# Stable aliases without the hash (mocknacos/sca-apps:2023.0.3.4, ...) point at
+# the current builds, and the names are written to $MOCKNACOS_IMAGES_ENV
+# (default ~/.cache/mocknacos/images.env) for the suite to source.
+#
+#   SCA_GENERATIONS  default "2.2.6.RELEASE 2021.0.5.0 2022.0.0.0 2023.0.3.4"
+#
+# Prints per-stage durations. Exit status: 0 when everything was built, 1 when
+# some stage failed (the others are still attempted; the summary says which).
+set -uo pipefail
+source "$(dirname "$0")/lib/images.sh"
+SCA_GENERATIONS=${SCA_GENERATIONS:-2.2.6.RELEASE 2021.0.5.0 2022.0.0.0 2023.0.3.4}
+ENVFILE=${MOCKNACOS_IMAGES_ENV:-$MOCKNACOS_CACHE/images.env}
+S=$MOCKNACOS_ROOT/scripts
+t_all=$(now_ms)
+failed=()
+
+timed "docker engine up" "$S/docker-up.sh" >&2 || { log "no Docker engine: nothing to build"; exit 1; }
+
+BASE=$(timed "base image" "$S/build-base-image.sh") || { log "base image failed"; exit 1; }
+export BASE_IMAGE=$BASE
+{
+  echo "# written by scripts/build-images.sh on $(date -u +%FT%TZ)"
+  echo "MOCKNACOS_IMAGE_JRE17=$BASE"
+} >"$ENVFILE.tmp"
+
+# The real Nacos server is not built here. Its server artifacts are not on
+# Maven Central (only the client side is published) and no container
+# registry is reachable, so the compat suite takes the official image by
+# name where a registry is (NACOS_IMAGE, e.g. nacos/nacos-server:v2.4.3 in
+# a user's CI) and runs the mock column alone otherwise, saying so.
+
+for g in $SCA_GENERATIONS; do
+  if img=$(timed "sca-apps $g image" "$S/build-app-image.sh" "$g"); then
+    echo "MOCKNACOS_IMAGE_SCA_${g//[^0-9A-Za-z]/_}=$img" >>"$ENVFILE.tmp"
+  else
+    failed+=("sca-apps $g")
+  fi
+done
+mv "$ENVFILE.tmp" "$ENVFILE"
+
+echo
+echo "== stage durations"
+cat "$MOCKNACOS_TIMINGS"
+echo "== images (also in $ENVFILE)"
+grep -v '^#' "$ENVFILE"
+echo "build-images total: $(fmt_ms $(( $(now_ms) - t_all )))"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
