@@ -3,7 +3,7 @@
 #
 # Every image is tagged NAME:<hash of its inputs> and rebuilt only when no
 # image with that tag exists (`docker image inspect`). A stable alias tag
-# (e.g. mocknacos/nacos-server:2.5.1) is pointed at the current hash tag so
+# (e.g. mocknacos/sca-apps:2023.0.3.4) is pointed at the current hash tag so
 # that tests can name an image without knowing the hash.
 
 # Repo root (scripts/lib/.. /..).
