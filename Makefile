@@ -3,8 +3,11 @@ SHELL := /bin/bash
 GO ?= go
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 PORT ?= 8848
+# Artifacts of the console page test (console.png, console.html).
+MOCKNACOS_ARTIFACTS ?= $(CURDIR)/artifacts
+export MOCKNACOS_ARTIFACTS
 
-.PHONY: run build test lint unit sdk fuzz bench clean
+.PHONY: run build test lint browser unit sdk fuzz bench clean
 
 ## run: serve the mock on 127.0.0.1:$(PORT) (HTTP, /nacos) and $(PORT)+1000 (gRPC)
 run:
@@ -14,8 +17,13 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/mocknacos ./cmd/mocknacos
 
-## test: everything CI runs (lint, race-checked unit tests, real-SDK tests)
-test: lint unit sdk
+## test: everything CI runs (lint, race-checked unit tests, real-SDK and
+## real-client tests: Go, Java and Python clients, the console in Chromium)
+test: lint browser unit sdk
+
+## browser: Debian's chromium for the console page test (idempotent)
+browser:
+	@scripts/stage.sh "install chromium" scripts/install-chromium.sh
 
 lint:
 	@scripts/stage.sh "gofmt" bash -c 'out=$$(gofmt -l $$(git ls-files "*.go" 2>/dev/null || find . -name "*.go")); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi'
@@ -29,7 +37,7 @@ unit:
 ## sdk: the tests that drive real Nacos SDKs, which have data races of
 ## their own and so are built only without -race (see the files' headers)
 sdk:
-	@scripts/stage.sh "go test (real SDKs, no -race)" $(GO) test -count=1 ./...
+	@MOCKNACOS_SKIP_BROWSER=1 scripts/stage.sh "go test (real SDKs, no -race)" $(GO) test -count=1 ./...
 
 ## fuzz: a minute of fuzzing the HTTP request parsing
 fuzz:

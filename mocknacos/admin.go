@@ -17,8 +17,9 @@ import (
 const AdminPrefix = "/__mock"
 
 // adminRoutes adds the admin API (for suites that are not written in Go):
-// the journal, the clock, the registry's state and a reset. Admin requests
-// are not journaled.
+// the journal, the clock, the registry's state and a reset; and the
+// console page (console.go), which reads them. Admin requests are not
+// journaled.
 func (s *Server) adminRoutes(r *mux.Router) {
 	a := r.PathPrefix(AdminPrefix).Subrouter()
 	a.HandleFunc("/journal", s.adminJournal).Methods(http.MethodGet)
@@ -30,7 +31,9 @@ func (s *Server) adminRoutes(r *mux.Router) {
 	a.HandleFunc("/configs", s.adminConfigs).Methods(http.MethodGet)
 	a.HandleFunc("/configs", s.adminSetConfig).Methods(http.MethodPost)
 	a.HandleFunc("/configs", s.adminDeleteConfig).Methods(http.MethodDelete)
+	a.HandleFunc("/connections", s.adminConnections).Methods(http.MethodGet)
 	s.adminFaultRoutes(a)
+	s.consoleRoutes(r)
 }
 
 // adminRestart is POST /__mock/restart: Restart, answered once the new
