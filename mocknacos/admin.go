@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/mocknacos/mocknacos/internal/httpv1"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -21,18 +22,18 @@ const AdminPrefix = "/__mock"
 // console page (console.go), which reads them. Admin requests are not
 // journaled.
 func (s *Server) adminRoutes(r *mux.Router) {
-	a := r.PathPrefix(AdminPrefix).Subrouter()
-	a.HandleFunc("/journal", s.adminJournal).Methods(http.MethodGet)
-	a.HandleFunc("/clock", s.adminClock).Methods(http.MethodGet)
-	a.HandleFunc("/clock/advance", s.adminAdvance).Methods(http.MethodPost)
-	a.HandleFunc("/services", s.adminServices).Methods(http.MethodGet)
-	a.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
-	a.HandleFunc("/restart", s.adminRestart).Methods(http.MethodPost)
-	a.HandleFunc("/configs", s.adminConfigs).Methods(http.MethodGet)
-	a.HandleFunc("/configs", s.adminSetConfig).Methods(http.MethodPost)
-	a.HandleFunc("/configs", s.adminDeleteConfig).Methods(http.MethodDelete)
-	a.HandleFunc("/connections", s.adminConnections).Methods(http.MethodGet)
-	s.adminFaultRoutes(a)
+	a := func(path string, h http.HandlerFunc, method string) { httpv1.Route(r, AdminPrefix+path, h, method) }
+	a("/journal", s.adminJournal, http.MethodGet)
+	a("/clock", s.adminClock, http.MethodGet)
+	a("/clock/advance", s.adminAdvance, http.MethodPost)
+	a("/services", s.adminServices, http.MethodGet)
+	a("/reset", s.adminReset, http.MethodPost)
+	a("/restart", s.adminRestart, http.MethodPost)
+	a("/configs", s.adminConfigs, http.MethodGet)
+	a("/configs", s.adminSetConfig, http.MethodPost)
+	a("/configs", s.adminDeleteConfig, http.MethodDelete)
+	a("/connections", s.adminConnections, http.MethodGet)
+	s.adminFaultRoutes(r)
 	s.consoleRoutes(r)
 }
 

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/mocknacos/mocknacos/internal/faults"
+	"github.com/mocknacos/mocknacos/internal/httpv1"
 )
 
 // Fault is an injected fault: which requests it hits (Protocol, Path and
@@ -34,23 +36,29 @@ func (s *Server) ClearFaults() { s.faults.Clear() }
 // Faults lists the faults in force, with their hit counts.
 func (s *Server) Faults() []Fault { return s.faults.Rules() }
 
-func (s *Server) adminFaultRoutes(a *mux.Router) {
-	a.HandleFunc("/faults", func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) adminFaultRoutes(r *mux.Router) {
+	const faultsPath = AdminPrefix + "/faults"
+	httpv1.Route(r, faultsPath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Faults())
-	}).Methods(http.MethodGet)
-	a.HandleFunc("/faults", s.adminAddFault).Methods(http.MethodPost)
-	a.HandleFunc("/faults", func(w http.ResponseWriter, r *http.Request) {
+	}), http.MethodGet)
+	httpv1.Route(r, faultsPath, http.HandlerFunc(s.adminAddFault), http.MethodPost)
+	httpv1.Route(r, faultsPath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.ClearFaults()
 		writeJSON(w, http.StatusOK, map[string]bool{"cleared": true})
-	}).Methods(http.MethodDelete)
-	a.HandleFunc("/faults/{id}", func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.Atoi(mux.Vars(r)["id"])
+	}), http.MethodDelete)
+	// DELETE /__mock/faults/{id}, matched by prefix (no path template: see
+	// httpv1.Route).
+	r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
+		return strings.HasPrefix(req.URL.Path, faultsPath+"/")
+	}).Methods(http.MethodDelete).HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw := strings.TrimPrefix(r.URL.Path, faultsPath+"/")
+		id, err := strconv.Atoi(raw)
 		if err != nil || !s.ClearFault(id) {
-			adminError(w, http.StatusNotFound, "no fault "+strconv.Quote(mux.Vars(r)["id"]))
+			adminError(w, http.StatusNotFound, "no fault "+strconv.Quote(raw))
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]int{"cleared": id})
-	}).Methods(http.MethodDelete)
+	})
 }
 
 // adminAddFault is POST /__mock/faults with a JSON body such as
