@@ -464,8 +464,6 @@ func TestRejectedRequestsNacos1(t *testing.T) {
 	cases := []rejection{
 		{name: "register/no serviceName", req: postInstance("ip=127.0.0.1&port=8080"),
 			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is required.;"},
-		{name: "register/bare service name", req: postInstance("serviceName=orders&ip=127.0.0.1&port=8080"),
-			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is illegal, it should be format as 'groupName@@serviceName';"},
 		{name: "register/empty group", req: postInstance("serviceName=%40%40orders&ip=127.0.0.1&port=8080"),
 			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is illegal, groupName can't be empty;"},
 		{name: "register/no ip", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&port=8080"),

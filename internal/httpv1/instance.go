@@ -16,12 +16,11 @@ func trimJava(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
 }
 
-// splitServiceName groups a bare name (when groupBare is set, as 2.x's
-// ServiceNameFilter does) and applies NamingUtils.checkServiceNameFormat to
-// the result.
-func splitServiceName(serviceName, group string, groupBare bool) (string, string, error) {
+// splitServiceName groups a bare name with the group (DEFAULT_GROUP when
+// blank) and applies NamingUtils.checkServiceNameFormat to the result.
+func splitServiceName(serviceName, group string) (string, string, error) {
 	grouped := serviceName
-	if groupBare && !strings.Contains(serviceName, registry.GroupSeparator) {
+	if !strings.Contains(serviceName, registry.GroupSeparator) {
 		if strings.TrimSpace(group) == "" {
 			group = registry.DefaultGroup
 		}

@@ -327,8 +327,9 @@ func (c *call) serviceKey() (registry.ServiceKey, error) {
 		// controller's format check.
 		return registry.ServiceKey{}, badRequest("Param 'serviceName' is illegal, it should be format as 'groupName@@serviceName'")
 	}
-	// 1.4.x has no ServiceNameFilter: there the name must come grouped.
-	group, name, err := splitServiceName(raw, c.p.get("groupName"), c.s.reg.Mode() == registry.ModeV2)
+	// A bare name is grouped before the controller runs: by ServiceNameFilter
+	// in 2.x, by DistroFilter in 1.4.x (nacos-protocol.md rule 3).
+	group, name, err := splitServiceName(raw, c.p.get("groupName"))
 	if err != nil {
 		if c.s.reg.Mode() == registry.ModeV2 {
 			// ServiceNameFilter answers with sendError(400, ...).
