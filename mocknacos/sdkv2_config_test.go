@@ -32,7 +32,7 @@ import (
 
 // sdkv2Dir is a scratch directory for an SDK's logs and cache (removed
 // best-effort: the SDK may still write there after the test).
-func sdkv2Dir(t *testing.T) string {
+func sdkv2Dir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "mocknacos-sdkv2-")
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
-func newV2Client(t *testing.T, srv *mocknacos.Server) naming_client.INamingClient {
+func newV2Client(t testing.TB, srv *mocknacos.Server) naming_client.INamingClient {
 	t.Helper()
 	dir := sdkv2Dir(t)
 	c, err := clients.NewNamingClient(vo.NacosClientParam{
