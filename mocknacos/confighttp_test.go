@@ -63,11 +63,13 @@ func TestConfigHTTPGetPublishDelete(t *testing.T) {
 	get := "/v1/cs/configs?dataId=orders.yaml&group=DEFAULT_GROUP"
 
 	miss := configDo(t, srv, "GET", get, "", nil)
-	if miss.status != 404 || miss.body != "config data not exist\n" || miss.header.Get("Content-Type") != "" {
+	// Every 2.4.3 config answer without a Content-Type of its own carries
+	// application/json;charset=UTF-8 (observed on a real 2.4.3 server).
+	if miss.status != 404 || miss.body != "config data not exist\n" || miss.header.Get("Content-Type") != "application/json;charset=UTF-8" {
 		t.Fatalf("missing config: %d %q %q", miss.status, miss.body, miss.header.Get("Content-Type"))
 	}
 	pub := configDo(t, srv, "POST", "/v1/cs/configs", "dataId=orders.yaml&group=DEFAULT_GROUP&type=yaml&content="+url.QueryEscape("port: 8080\n"), nil)
-	if pub.status != 200 || pub.body != "true" || pub.header.Get("Content-Type") != "application/json" {
+	if pub.status != 200 || pub.body != "true" || pub.header.Get("Content-Type") != "application/json;charset=UTF-8" {
 		t.Fatalf("publish: %d %q %q", pub.status, pub.body, pub.header.Get("Content-Type"))
 	}
 	// tenant "public" is the default namespace.
@@ -145,15 +147,15 @@ func TestConfigHTTPRejections(t *testing.T) {
 		{"publish without content", "POST", "/v1/cs/configs", "dataId=a&group=G", nil, 500, "text/plain;charset=UTF-8", missing("content"), ""},
 		{"blank content", "POST", "/v1/cs/configs", "dataId=a&group=G&content=+", nil, 400, "text/plain;charset=UTF-8", "caused: content is blank :  ;", ""},
 		{"blank dataId", "DELETE", "/v1/cs/configs?dataId=&group=G", "", nil, 400, "text/plain;charset=UTF-8", "caused: invalid dataId : ;", ""},
-		{"illegal dataId (param checker)", "GET", "/v1/cs/configs?dataId=a%20b&group=G", "", nil, 400, "", "Param 'dataId' is illegal, illegal characters should not appear in the param.\r\n", ""},
-		{"illegal tenant (param checker)", "GET", "/v1/cs/configs?dataId=a&group=G&tenant=a.b", "", nil, 400, "", "Param 'namespaceId/tenant' is illegal, illegal characters should not appear in the param.\r\n", ""},
+		{"illegal dataId (param checker)", "GET", "/v1/cs/configs?dataId=a%20b&group=G", "", nil, 400, "application/json;charset=UTF-8", "Param 'dataId' is illegal, illegal characters should not appear in the param.\r\n", ""},
+		{"illegal tenant (param checker)", "GET", "/v1/cs/configs?dataId=a&group=G&tenant=a.b", "", nil, 400, "application/json;charset=UTF-8", "Param 'namespaceId/tenant' is illegal, illegal characters should not appear in the param.\r\n", ""},
 		{"long tag", "GET", "/v1/cs/configs?dataId=a&group=G&tag=abcdefghijklmnopq", "", nil, 400, "text/plain;charset=UTF-8", "caused: too long tag, over 16;", ""},
 		{"long desc", "POST", "/v1/cs/configs", "dataId=a&group=G&content=x&desc=" + strings.Repeat("d", 129), nil, 400, "text/plain;charset=UTF-8", "caused: too long desc, over 128;", ""},
 		{"blank Listening-Configs", "POST", "/v1/cs/configs/listener", "Listening-Configs=", map[string]string{"Long-Pulling-Timeout": "30000"}, 400, "text/plain;charset=UTF-8", "caused: invalid probeModify;", ""},
 		{"too many words (listener param extractor)", "POST", "/v1/cs/configs/listener", "Listening-Configs=a%02b%02c%02d%02e%01", nil, 500, "", "", "invalid probeModify"},
 		{"one word (listener param extractor)", "POST", "/v1/cs/configs/listener", "Listening-Configs=a%01", nil, 500, "", "", "invalid probeModify"},
 		{"bad escape (listener param extractor)", "POST", "/v1/cs/configs/listener", "Listening-Configs=a%25zz", nil, 500, "", "", `URLDecoder: Illegal hex characters in escape (%) pattern - Error at index 0 in: "zz"`},
-		{"illegal group in a record", "POST", "/v1/cs/configs/listener", "Listening-Configs=a%02b+c%02%01", nil, 400, "", "Param 'group' is illegal, illegal characters should not appear in the param.\r\n", ""},
+		{"illegal group in a record", "POST", "/v1/cs/configs/listener", "Listening-Configs=a%02b+c%02%01", nil, 400, "application/json;charset=UTF-8", "Param 'group' is illegal, illegal characters should not appear in the param.\r\n", ""},
 		{"bad Long-Pulling-Timeout", "POST", "/v1/cs/configs/listener", "Listening-Configs=a%02G%02%01", map[string]string{"Long-Pulling-Timeout": "soon"}, 400, "text/plain;charset=UTF-8", `caused: For input string: "soon";`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,6 +171,9 @@ func TestConfigHTTPRejections(t *testing.T) {
 				}
 				if err := json.Unmarshal([]byte(r.body), &e); err != nil || e.Status != tc.status || e.Message != tc.spring || e.Path != "/nacos/v1/cs/configs/listener" {
 					t.Fatalf("body %q, want Spring error %q", r.body, tc.spring)
+				}
+				if ct := r.header.Get("Content-Type"); ct != "application/json;charset=UTF-8" {
+					t.Fatalf("Spring error Content-Type %q", ct)
 				}
 				return
 			}
@@ -291,5 +296,31 @@ func TestCloseEndsHeldLongPolls(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("Close took %v with held polls", d)
+	}
+}
+
+// TestConfigHTTPRejectionsNacos1 are a real 1.4.8 server's answers: the
+// missing-parameter message is not HTML-escaped, ParamUtils failures are
+// 500, and answers without their own Content-Type carry JSON's.
+func TestConfigHTTPRejectionsNacos1(t *testing.T) {
+	t.Parallel()
+	srv := mocknacos.Start(t, mocknacos.WithServerVersion(mocknacos.Nacos1))
+	for _, tc := range []struct {
+		method, path, form string
+		status             int
+		ctype, body        string
+	}{
+		{"GET", "/v1/cs/configs?group=G", "", 500, "text/plain;charset=UTF-8",
+			"caused: Required request parameter 'dataId' for method parameter type String is not present;"},
+		{"POST", "/v1/cs/configs", "dataId=a&group=G&content=+", 500, "text/plain;charset=UTF-8", "caused: content is blank :  ;"},
+		{"GET", "/v1/cs/configs?dataId=a%20b&group=G", "", 500, "text/plain;charset=UTF-8", "caused: invalid dataId : a b;"},
+		{"POST", "/v1/cs/configs", "dataId=a&group=G&content=x&desc=" + strings.Repeat("d", 129), 500, "text/plain;charset=UTF-8", "caused: too long desc, over 128;"},
+		{"GET", "/v1/cs/configs?dataId=a&group=G&tenant=a.b", "", 404, "application/json;charset=UTF-8", "config data not exist\n"},
+		{"POST", "/v1/cs/configs", "dataId=a&group=G&content=x", 200, "application/json;charset=UTF-8", "true"},
+	} {
+		r := configDo(t, srv, tc.method, tc.path, tc.form, nil)
+		if r.status != tc.status || r.header.Get("Content-Type") != tc.ctype || r.body != tc.body {
+			t.Errorf("%s %s: %d %q %q, want %d %q %q", tc.method, tc.path, r.status, r.header.Get("Content-Type"), r.body, tc.status, tc.ctype, tc.body)
+		}
 	}
 }

@@ -333,7 +333,7 @@ func TestUnknownPathOutsideNaming(t *testing.T) {
 		t.Fatalf("status = %d, want 404 (%q)", got.status, got.body)
 	}
 	var se springErrorJSON
-	if err := json.Unmarshal([]byte(got.body), &se); err != nil || se.Status != 404 || se.Error != "Not Found" || se.Path != "/nacos/v1/nosuch" {
+	if err := json.Unmarshal([]byte(got.body), &se); err != nil || se.Status != 404 || se.Error != "Not Found" || se.Path != "/nacos/v1/nosuch" || se.Message != "No message available" {
 		t.Errorf("body = %s (%v), want Spring's 404 /error JSON", got.body, err)
 	}
 	ev := srv.Journal()[0]
@@ -440,6 +440,31 @@ func TestMetricsIsServerHealth(t *testing.T) {
 	}
 }
 
+// TestServiceDetailBody is a real 2.4.3 server's service detail, byte for
+// byte: its field order and NoneSelector's contextType.
+func TestServiceDetailBody(t *testing.T) {
+	t.Parallel()
+	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
+	hreq{method: "POST", path: "/v1/ns/service?serviceName=sx&protectThreshold=0.3&metadata=" + url.QueryEscape(`{"m":"1"}`)}.mustOK(t, srv)
+	got := hreq{method: "GET", path: "/v1/ns/service?serviceName=sx"}.mustOK(t, srv)
+	want := `{"namespaceId":"public","groupName":"DEFAULT_GROUP","name":"sx","protectThreshold":0.3,"metadata":{"m":"1"},"selector":{"type":"none","contextType":"NONE"},"clusters":[]}`
+	if got.body != want || got.ctype != appJSON {
+		t.Errorf("detail = %s (%s), want %s", got.body, got.ctype, want)
+	}
+}
+
+// TestServiceDetailBodyNacos1: 1.4.8's order, and no contextType.
+func TestServiceDetailBodyNacos1(t *testing.T) {
+	t.Parallel()
+	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}), mocknacos.WithServerVersion(mocknacos.Nacos1))
+	hreq{method: "POST", path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40sy&protectThreshold=0.5"}.mustOK(t, srv)
+	got := hreq{method: "GET", path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40sy"}.mustOK(t, srv)
+	want := `{"name":"sy","namespaceId":"public","protectThreshold":0.5,"metadata":{},"selector":{"type":"none"},"groupName":"DEFAULT_GROUP","clusters":[]}`
+	if got.body != want || got.ctype != appJSON {
+		t.Errorf("detail = %s (%s), want %s", got.body, got.ctype, want)
+	}
+}
+
 // TestListOfUnknownService: 2.4.3 answers an empty list, with lastRefTime.
 func TestListOfUnknownService(t *testing.T) {
 	t.Parallel()
@@ -466,6 +491,18 @@ func TestRejectedRequestsNacos1(t *testing.T) {
 			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is required.;"},
 		{name: "register/empty group", req: postInstance("serviceName=%40%40orders&ip=127.0.0.1&port=8080"),
 			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is illegal, groupName can't be empty;"},
+		// 1.4.x's DistroFilter reads a POST's body before Tomcat parses it:
+		// form parameters are never seen (observed on a real 1.4.8 server).
+		{name: "register/params in form body", req: hreq{method: "POST", path: instancePath, form: "serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080"},
+			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is required.;"},
+		// Cluster.validate and Service.validate, not 2.x's
+		// checkInstanceIsLegal: no beat interval check.
+		{name: "register/cluster with a dot", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"),
+			status: 400, ctype: textPlain, body: "caused: cluster name can only have these characters: 0-9a-zA-Z-, current: a.b;"},
+		{name: "register/group with a space", req: postInstance("serviceName=orders&groupName=a%20b&ip=127.0.0.1&port=8080"),
+			status: 400, ctype: textPlain, body: "caused: dom name can only have these characters: 0-9a-zA-Z-._:, current: a b@@orders;"},
+		{name: "register/beat interval above timeout", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&metadata=" + url.QueryEscape(`{"preserved.heart.beat.interval":"20000"}`)),
+			status: 200, ctype: textPlain, body: "ok"},
 		{name: "register/no ip", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&port=8080"),
 			status: 400, ctype: textPlain, body: "caused: Param 'ip' is required.;"},
 		{name: "register/port not a number", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=abc"),

@@ -13,9 +13,11 @@ package mocknacos_test
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -444,8 +446,12 @@ func TestSDKv1ServiceList(t *testing.T) {
 	}
 }
 
-// TestSDKv1AgainstNacos1: the same client against the mock in 1.4.x mode
-// registers, lists and is pushed.
+// TestSDKv1AgainstNacos1: against a 1.4.x server nacos-sdk-go v1 cannot
+// register: it POSTs its parameters as a form body, which 1.4.x's naming
+// DistroFilter never parses, so a real 1.4.8 server answers 400 "caused:
+// Param 'serviceName' is required.;" (and the SDK, having failed, never
+// beats). It still lists, and is pushed, an instance registered with query
+// parameters, as the Java 1.x client sends them.
 func TestSDKv1AgainstNacos1(t *testing.T) {
 	t.Parallel()
 	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}), mocknacos.WithServerVersion(mocknacos.Nacos1))
@@ -453,8 +459,18 @@ func TestSDKv1AgainstNacos1(t *testing.T) {
 	svc := uniqueName(t, "legacy")
 	w := newSubWatcher()
 	sdkSubscribe(t, client, svc, w)
-	sdkRegister(t, client, vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 8080, Weight: 3, Enable: true, Healthy: true,
+	ok, err := client.RegisterInstance(vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 8080, Weight: 3, Enable: true, Healthy: true,
 		ServiceName: svc, Ephemeral: true, Metadata: map[string]string{"k": "v"}})
+	if ok || err == nil || !strings.Contains(err.Error(), "400") {
+		t.Fatalf("RegisterInstance = %v, %v; want the 1.4.x server's 400", ok, err)
+	}
+	rejected := true
+	regs := srv.Find(mocknacos.Query{Kind: mocknacos.KindRegister, Rejected: &rejected})
+	if len(regs) == 0 || regs[0].Response.Body != "caused: Param 'serviceName' is required.;" {
+		t.Fatalf("rejected registrations = %+v", regs)
+	}
+	hreq{method: "POST", path: instancePath + "?serviceName=" + url.QueryEscape("DEFAULT_GROUP@@"+svc) +
+		"&ip=127.0.0.1&port=8080&weight=3&metadata=" + url.QueryEscape(`{"k":"v"}`)}.mustOK(t, srv)
 	got := w.await(t, "the instance appear", withPorts(8080))
 	if got[0].Weight != 3 || got[0].Metadata["k"] != "v" {
 		t.Errorf("pushed %+v", got[0])

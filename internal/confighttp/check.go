@@ -20,20 +20,35 @@ func caused(x *httpv1.Exchange, status int, msg string) {
 
 // missingParam is Spring's MissingServletRequestParameterException for a
 // config controller: no config handler takes it, so ConsoleExceptionHandler's
-// catch-all answers 500 with the message HTML-escaped.
-func missingParam(x *httpv1.Exchange, name string) {
-	caused(x, 500, "Required request parameter &#39;"+name+"&#39; for method parameter type String is not present")
+// catch-all answers 500 with the message HTML-escaped (2.4.3); 1.4.x does not
+// escape it (observed on a real 1.4.8 server).
+func (s *Server) missingParam(x *httpv1.Exchange, name string) {
+	q := "&#39;"
+	if s.cfg.V1 {
+		q = "'"
+	}
+	caused(x, 500, "Required request parameter "+q+name+q+" for method parameter type String is not present")
 }
 
 // required checks the @RequestParam parameters in declaration order.
-func required(x *httpv1.Exchange, names ...string) bool {
+func (s *Server) required(x *httpv1.Exchange, names ...string) bool {
 	for _, n := range names {
 		if !x.Has(n) {
-			missingParam(x, n)
+			s.missingParam(x, n)
 			return false
 		}
 	}
 	return true
+}
+
+// paramStatus is the status of a ParamUtils.checkParam failure: 2.4.3's
+// NacosApiException is a 400; 1.4.x answers 500 (observed on a real 1.4.8
+// server for a blank content, an invalid dataId and a too long desc).
+func (s *Server) paramStatus() int {
+	if s.cfg.V1 {
+		return 500
+	}
+	return 400
 }
 
 // paramInfo is what a 2.4.3 param extractor hands the DefaultParamChecker.
@@ -132,8 +147,8 @@ func checkTenant(x *httpv1.Exchange, tenant string) bool {
 }
 
 // checkParam is ParamUtils.checkParam(dataId, group, datumId, content): a
-// NacosApiException(400) for the first bad one.
-func checkParam(x *httpv1.Exchange, dataID, group, content string) bool {
+// NacosApiException(status, see paramStatus) for the first bad one.
+func checkParam(x *httpv1.Exchange, status int, dataID, group, content string) bool {
 	msg := ""
 	switch {
 	case strings.TrimSpace(dataID) == "" || !isValid(strings.TrimSpace(dataID)):
@@ -144,7 +159,7 @@ func checkParam(x *httpv1.Exchange, dataID, group, content string) bool {
 		msg = "content is blank : " + content
 	}
 	if msg != "" {
-		caused(x, 400, msg)
+		caused(x, status, msg)
 		return false
 	}
 	return true

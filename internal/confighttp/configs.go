@@ -21,11 +21,11 @@ var contentTypes = map[string]string{
 // get is GET /v1/cs/configs (section 4.1; ConfigController.getConfig and
 // ConfigServletInner.doGetConfig).
 func (s *Server) get(x *httpv1.Exchange) {
-	if !s.filterCheck(x, defaultInfo(x)) || !required(x, "dataId", "group") {
+	if !s.filterCheck(x, defaultInfo(x)) || !s.required(x, "dataId", "group") {
 		return
 	}
 	dataID, group, tenant, tag := x.Param("dataId"), x.Param("group"), x.Param("tenant"), x.Param("tag")
-	if !checkTenant(x, tenant) || !checkParam(x, dataID, group, "content") || !checkTag(x, tag) {
+	if !checkTenant(x, tenant) || !checkParam(x, s.paramStatus(), dataID, group, "content") || !checkTag(x, tag) {
 		return
 	}
 	it, ok := s.store.Get(dataID, group, tenant, strings.TrimSpace(tag))
@@ -51,11 +51,11 @@ func (s *Server) get(x *httpv1.Exchange) {
 // and ConfigOperationService.publishConfig). The casMd5 header makes it
 // conditional. Beta publishes (betaIps header) are stored as plain ones.
 func (s *Server) publish(x *httpv1.Exchange) {
-	if !s.filterCheck(x, defaultInfo(x)) || !required(x, "dataId", "group", "content") {
+	if !s.filterCheck(x, defaultInfo(x)) || !s.required(x, "dataId", "group", "content") {
 		return
 	}
 	dataID, group, tenant, tag, content := x.Param("dataId"), x.Param("group"), x.Param("tenant"), x.Param("tag"), x.Param("content")
-	if !checkTenant(x, tenant) || !checkParam(x, dataID, group, content) || !checkTag(x, tag) || !checkAdvance(x) {
+	if !checkTenant(x, tenant) || !checkParam(x, s.paramStatus(), dataID, group, content) || !checkTag(x, tag) || !checkAdvance(x, s.paramStatus()) {
 		return
 	}
 	_, err := s.store.Publish(config.Publish{DataID: dataID, Group: group, Tenant: tenant, Tag: strings.TrimSpace(tag),
@@ -73,16 +73,16 @@ func (s *Server) publish(x *httpv1.Exchange) {
 }
 
 // checkAdvance is ParamUtils.checkParam(configAdvanceInfo).
-func checkAdvance(x *httpv1.Exchange) bool {
+func checkAdvance(x *httpv1.Exchange, status int) bool {
 	if tags := x.Param("config_tags"); tags != "" {
 		parts := strings.Split(tags, ",")
 		if len(parts) > 5 {
-			caused(x, 400, "too much config_tags, over 5")
+			caused(x, status, "too much config_tags, over 5")
 			return false
 		}
 		for _, p := range parts {
 			if javaLen(p) > 64 {
-				caused(x, 400, "too long tag, over 64")
+				caused(x, status, "too long tag, over 64")
 				return false
 			}
 		}
@@ -92,7 +92,7 @@ func checkAdvance(x *httpv1.Exchange) bool {
 		max  int
 	}{{"desc", 128}, {"use", 32}, {"effect", 32}, {"schema", 32768}} {
 		if v := x.Param(lim.name); javaLen(v) > lim.max {
-			caused(x, 400, "too long "+lim.name+", over "+itoa(lim.max))
+			caused(x, status, "too long "+lim.name+", over "+itoa(lim.max))
 			return false
 		}
 	}
@@ -101,11 +101,11 @@ func checkAdvance(x *httpv1.Exchange) bool {
 
 // remove is DELETE /v1/cs/configs (section 4.3): true, also when absent.
 func (s *Server) remove(x *httpv1.Exchange) {
-	if !s.filterCheck(x, defaultInfo(x)) || !required(x, "dataId", "group") {
+	if !s.filterCheck(x, defaultInfo(x)) || !s.required(x, "dataId", "group") {
 		return
 	}
 	dataID, group, tenant, tag := x.Param("dataId"), x.Param("group"), x.Param("tenant"), x.Param("tag")
-	if !checkTenant(x, tenant) || !checkParam(x, dataID, group, "rm") || !checkTag(x, tag) {
+	if !checkTenant(x, tenant) || !checkParam(x, s.paramStatus(), dataID, group, "rm") || !checkTag(x, tag) {
 		return
 	}
 	s.store.Remove(dataID, group, tenant, strings.TrimSpace(tag))

@@ -39,10 +39,26 @@ func New(cfg Config) *Server { return &Server{cfg: cfg, store: cfg.Store} }
 // Mount adds the routes to the HTTP API's router (httpv1.Config.Mounts).
 func (s *Server) Mount(h *httpv1.Server, r *mux.Router) {
 	const cs = "/nacos/v1/cs"
-	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigGet, describe, s.get), http.MethodGet)
-	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigPublish, describe, s.publish), http.MethodPost)
-	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigRemove, describe, s.remove), http.MethodDelete)
-	httpv1.Route(r, cs+"/configs/listener", h.Handle(journal.ConfigListen, describe, s.listen), http.MethodPost)
+	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigGet, describe, s.jsonDefault(s.get)), http.MethodGet)
+	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigPublish, describe, s.jsonDefault(s.publish)), http.MethodPost)
+	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigRemove, describe, s.jsonDefault(s.remove)), http.MethodDelete)
+	httpv1.Route(r, cs+"/configs/listener", h.Handle(journal.ConfigListen, describe, s.jsonDefault(s.listen)), http.MethodPost)
+}
+
+// jsonUTF8 is the Content-Type every 2.4.3 (and 1.4.8) config answer carries unless its
+// handler sets another (observed on a real 2.4.3 server: the publish and
+// delete "true", the 404 "config data not exist", the param checker's 400,
+// the listener's answers and Spring's /error JSON all carry it; a GET of a
+// config and the exception handlers' text/plain answers do not).
+const jsonUTF8 = "application/json;charset=UTF-8"
+
+// jsonDefault gives h's answers the config API's default Content-Type (the
+// same on a real 1.4.8 server).
+func (s *Server) jsonDefault(h func(*httpv1.Exchange)) func(*httpv1.Exchange) {
+	return func(x *httpv1.Exchange) {
+		h(x)
+		x.FilterContentType(jsonUTF8)
+	}
 }
 
 // noCache sets the headers every config answer with content carries

@@ -77,3 +77,18 @@ func SpringReject(status int, message, path string) *Reject {
 	c.springError(status, message)
 	return &Reject{Status: c.status, Body: string(c.body), ContentType: c.ctype}
 }
+
+// FilterContentType imitates a servlet filter that sets contentType on the
+// response before the chain runs: an answer that sets none, or only
+// Spring's bare "application/json" (which then gains the charset), carries
+// contentType; an answer not yet given is an empty 200.
+func (x *Exchange) FilterContentType(contentType string) {
+	if x.c.status == 0 {
+		x.c.status, x.c.body = http.StatusOK, nil
+		x.c.ctype = contentType
+		return
+	}
+	if x.c.ctype == "" || x.c.ctype == "application/json" {
+		x.c.ctype = contentType
+	}
+}

@@ -86,10 +86,22 @@ kv:
 	return md, nil
 }
 
-var clusterNamePattern = regexp.MustCompile(`^[0-9a-zA-Z-]+$`)
+var (
+	clusterNamePattern = regexp.MustCompile(`^[0-9a-zA-Z-]+$`)
+	// domNamePattern is 1.4.x Service's SERVICE_NAME_SYNTAX.
+	domNamePattern = regexp.MustCompile(`^[0-9a-zA-Z@.:_-]+$`)
+)
 
-// checkInstance is NamingUtils.checkInstanceIsLegal.
-func checkInstance(in *registry.Instance) error {
+// checkInstance is NamingUtils.checkInstanceIsLegal (2.x). A 1.4.x server
+// has no such check: only Cluster.validate's, with its own message, and no
+// beat interval check (both observed on a real 1.4.8 server).
+func checkInstance(in *registry.Instance, mode registry.Mode) error {
+	if mode == registry.ModeV1 {
+		if in.Cluster != "" && !clusterNamePattern.MatchString(in.Cluster) {
+			return badRequest("cluster name can only have these characters: 0-9a-zA-Z-, current: " + in.Cluster)
+		}
+		return nil
+	}
 	if in.BeatTimeout() < in.BeatInterval() || in.DeleteTimeout() < in.BeatInterval() {
 		return badRequest("Instance 'heart beat interval' must less than 'heart beat timeout' and 'ip delete timeout'.")
 	}
@@ -151,7 +163,7 @@ func (c *call) instanceParams() (registry.Instance, error) {
 	if in.Metadata, err = parseMetadata(c.p.get("metadata")); err != nil {
 		return in, err
 	}
-	return in, checkInstance(&in)
+	return in, checkInstance(&in, c.s.reg.Mode())
 }
 
 func (s *Server) register(c *call) error {
@@ -162,6 +174,10 @@ func (s *Server) register(c *call) error {
 	in, err := c.instanceParams()
 	if err != nil {
 		return err
+	}
+	if s.reg.Mode() == registry.ModeV1 && !domNamePattern.MatchString(key.Group+"@@"+key.Name) {
+		// Service.validate, when 1.4.x creates the service.
+		return badRequest("dom name can only have these characters: 0-9a-zA-Z-._:, current: " + key.Group + "@@" + key.Name)
 	}
 	if err := s.reg.Register(key, in); err != nil {
 		return err

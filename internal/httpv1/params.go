@@ -21,10 +21,17 @@ type params struct {
 	body   string
 }
 
-func parseParams(r *http.Request) params {
+// parseParams reads the request's parameters. queryOnly leaves a form
+// body's parameters out, as 1.4.x's naming DistroFilter does for a POST: its ReuseHttpServletRequest reads the body
+// before asking for the parameters, so Tomcat never parses a POST's form
+// (observed on a real 1.4.8 server: a register with its parameters in the
+// body, as nacos-sdk-go v1 sends it, answers 400 "caused: Param
+// 'serviceName' is required.;"). PUT and DELETE forms are parsed earlier by
+// Spring's FormContentFilter, so they are read.
+func parseParams(r *http.Request, queryOnly bool) params {
 	p := params{values: make(map[string][]string)}
 	p.addEncoded(r.URL.RawQuery)
-	if r.Body != nil && isForm(r.Header.Get("Content-Type")) {
+	if r.Body != nil && isForm(r.Header.Get("Content-Type")) && !queryOnly {
 		b, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		p.body = string(b)
 		p.addEncoded(p.body)

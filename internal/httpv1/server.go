@@ -183,7 +183,7 @@ type call struct {
 
 func (s *Server) handle(kind journal.Kind, h func(*call) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{s: s, w: w, r: r, p: parseParams(r)}
+		c := &call{s: s, w: w, r: r, p: parseParams(r, s.reg.Mode() == registry.ModeV1 && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/nacos/v1/ns/"))}
 		if s.cfg.Begin != nil {
 			c.ev = s.cfg.Begin()
 		}
@@ -289,8 +289,12 @@ func (c *call) noSuchAPI(status int) {
 }
 
 // springError is Spring Boot's /error JSON (server.error.include-message
-// is ALWAYS on the real server).
+// is ALWAYS on the real server; DefaultErrorAttributes writes "No message
+// available" for an empty one).
 func (c *call) springError(status int, message string) {
+	if message == "" {
+		message = "No message available"
+	}
 	body := struct {
 		Timestamp string `json:"timestamp"`
 		Status    int    `json:"status"`

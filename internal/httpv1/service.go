@@ -14,17 +14,21 @@ type clusterJSON struct {
 	Metadata      map[string]string `json:"metadata"`
 }
 
+// selectorJSON is NoneSelector as Jackson writes it: 2.4.3 adds
+// contextType "NONE", 1.4.8 has none (both observed on real servers).
 type selectorJSON struct {
-	Type string `json:"type"`
+	Type        string `json:"type"`
+	ContextType string `json:"contextType,omitempty"`
 }
 
+// serviceDetail is in the 2.4.3 server's field order (observed).
 type serviceDetail struct {
-	Name             string            `json:"name"`
 	NamespaceID      string            `json:"namespaceId"`
+	GroupName        string            `json:"groupName"`
+	Name             string            `json:"name"`
 	ProtectThreshold javaDouble        `json:"protectThreshold"`
 	Metadata         map[string]string `json:"metadata"`
 	Selector         selectorJSON      `json:"selector"`
-	GroupName        string            `json:"groupName"`
 	Clusters         []clusterJSON     `json:"clusters"`
 }
 
@@ -69,7 +73,23 @@ func (s *Server) serviceDetail(c *call) error {
 	for _, name := range info.Clusters {
 		d.Clusters = append(d.Clusters, clusterJSON{Name: name, HealthChecker: healthChecker{Type: "TCP"}, Metadata: map[string]string{}})
 	}
+	if c.s.reg.Mode() == registry.ModeV1 {
+		return c.json(serviceDetailV1{Name: d.Name, NamespaceID: d.NamespaceID, ProtectThreshold: d.ProtectThreshold,
+			Metadata: d.Metadata, Selector: d.Selector, GroupName: d.GroupName, Clusters: d.Clusters})
+	}
+	d.Selector.ContextType = "NONE"
 	return c.json(d)
+}
+
+// serviceDetailV1 is serviceDetail in the 1.4.8 server's field order.
+type serviceDetailV1 struct {
+	Name             string            `json:"name"`
+	NamespaceID      string            `json:"namespaceId"`
+	ProtectThreshold javaDouble        `json:"protectThreshold"`
+	Metadata         map[string]string `json:"metadata"`
+	Selector         selectorJSON      `json:"selector"`
+	GroupName        string            `json:"groupName"`
+	Clusters         []clusterJSON     `json:"clusters"`
 }
 
 func (s *Server) serviceCreate(c *call) error {
