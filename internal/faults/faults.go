@@ -4,6 +4,7 @@
 package faults
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +42,25 @@ type Rule struct {
 	Count int `json:"count,omitempty"`
 	// Hits is how many it has hit so far.
 	Hits int `json:"hits"`
+}
+
+// Describe is how a hit shows in the journal: the rule's id and what it
+// did; statusWord names its Status ("status" for HTTP, "errorCode" for
+// gRPC).
+func (r Rule) Describe(statusWord string) string {
+	var parts []string
+	if r.Delay > 0 {
+		parts = append(parts, "delay "+r.Delay.String())
+	}
+	switch {
+	case r.Drop:
+		parts = append(parts, "drop")
+	case r.Discard:
+		parts = append(parts, "discard")
+	case r.Status != 0:
+		parts = append(parts, fmt.Sprintf("%s %d", statusWord, r.Status))
+	}
+	return fmt.Sprintf("#%d %s", r.ID, strings.Join(parts, ", "))
 }
 
 // Request is what a protocol layer knows of a request when it asks.

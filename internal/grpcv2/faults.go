@@ -1,9 +1,7 @@
 package grpcv2
 
 import (
-	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,22 +10,6 @@ import (
 	"github.com/mocknacos/mocknacos/internal/journal"
 )
 
-// describeFault is how a fault shows in the journal.
-func describeFault(r faults.Rule) string {
-	var parts []string
-	if r.Delay > 0 {
-		parts = append(parts, "delay "+r.Delay.String())
-	}
-	switch {
-	case r.Drop:
-		parts = append(parts, "drop")
-	case r.Discard:
-		parts = append(parts, "discard")
-	case r.Status != 0:
-		parts = append(parts, fmt.Sprintf("errorCode %d", r.Status))
-	}
-	return fmt.Sprintf("#%d %s", r.ID, strings.Join(parts, ", "))
-}
 
 // matchFault asks the injected faults about a request or push of the given
 // type and subject; a hit is described in the event.
@@ -37,7 +19,7 @@ func (s *Server) matchFault(typ string, ev *journal.Event) (faults.Rule, bool) {
 	}
 	r, ok := s.cfg.Faults.Match(faults.Request{Protocol: journal.GRPC, Type: typ, Group: ev.Group, Service: ev.Service})
 	if ok {
-		ev.Fault = describeFault(r)
+		ev.Fault = r.Describe("errorCode")
 	}
 	return r, ok
 }

@@ -1,7 +1,6 @@
 package httpv1
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -11,22 +10,6 @@ import (
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
-// describeFault is how a fault shows in the journal.
-func describeFault(r faults.Rule) string {
-	var parts []string
-	if r.Delay > 0 {
-		parts = append(parts, "delay "+r.Delay.String())
-	}
-	switch {
-	case r.Drop:
-		parts = append(parts, "drop")
-	case r.Discard:
-		parts = append(parts, "discard")
-	case r.Status != 0:
-		parts = append(parts, fmt.Sprintf("status %d", r.Status))
-	}
-	return fmt.Sprintf("#%d %s", r.ID, strings.Join(parts, ", "))
-}
 
 // injectFault carries out the fault that hits this request, if any. It
 // reports true when the request is finished (answered or dropped); a delay
@@ -40,7 +23,7 @@ func (c *call) injectFault() bool {
 	if !ok {
 		return false
 	}
-	c.ev.Fault = describeFault(rule)
+	c.ev.Fault = rule.Describe("status")
 	if rule.Delay > 0 {
 		t := time.NewTimer(rule.Delay)
 		select {
