@@ -10,7 +10,6 @@ import (
 	"github.com/mocknacos/mocknacos/internal/journal"
 )
 
-
 // matchFault asks the injected faults about a request or push of the given
 // type and subject; a hit is described in the event.
 func (s *Server) matchFault(typ string, ev *journal.Event) (faults.Rule, bool) {

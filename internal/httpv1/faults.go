@@ -10,7 +10,6 @@ import (
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
-
 // injectFault carries out the fault that hits this request, if any. It
 // reports true when the request is finished (answered or dropped); a delay
 // alone, or a discard, lets the request go on.
