@@ -1,6 +1,7 @@
 package mocknacos
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -102,25 +103,21 @@ func (v *serving) track(h http.Handler) http.Handler {
 
 // stop closes the incarnation: sockets closed, not drained (every HTTP/2
 // transport too), then it waits for its handlers and goroutines. With a
-// grace period, handlers that are about to answer (held long polls, which
-// end on Close) get that long to do so before their sockets close.
+// grace period, requests about to be answered (held long polls, which end
+// on Close) get that long to have their answers written before the
+// sockets close.
 func (v *serving) stop(grace time.Duration) error {
+	if grace > 0 {
+		// Shutdown waits for each connection's answer to be written and
+		// the connection to go idle, which waiting for the handlers alone
+		// does not: net/http flushes an answer after its handler returns.
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
+		_ = v.hs.Shutdown(ctx)
+		cancel()
+	}
 	v.mu.Lock()
 	v.closing = true
 	v.mu.Unlock()
-	if grace > 0 {
-		answered := make(chan struct{})
-		go func() {
-			v.inflight.Wait()
-			close(answered)
-		}()
-		t := time.NewTimer(grace)
-		select {
-		case <-answered:
-		case <-t.C:
-		}
-		t.Stop()
-	}
 	v.hs.Close()
 	v.grpc.Stop()
 	v.httpLn.Close()
