@@ -1,11 +1,12 @@
 package confighttp
 
 import (
+	"github.com/mocknacos/mocknacos/internal/paramcheck"
+
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/mocknacos/mocknacos/internal/httpv1"
 )
@@ -82,7 +83,7 @@ func checkInfo(in paramInfo) string {
 		return "Param '" + name + "' is illegal, illegal characters should not appear in the param."
 	}
 	if v := in.namespace; strings.TrimSpace(v) != "" {
-		if javaLen(v) > 64 {
+		if paramcheck.JavaLen(v) > 64 {
 			return tooLong("namespaceId/tenant", 64)
 		}
 		if !namespacePattern.MatchString(v) {
@@ -90,7 +91,7 @@ func checkInfo(in paramInfo) string {
 		}
 	}
 	if v := in.dataID; strings.TrimSpace(v) != "" {
-		if javaLen(v) > 256 {
+		if paramcheck.JavaLen(v) > 256 {
 			return tooLong("dataId", 256)
 		}
 		if !dataIDPattern.MatchString(v) {
@@ -98,7 +99,7 @@ func checkInfo(in paramInfo) string {
 		}
 	}
 	if v := in.group; strings.TrimSpace(v) != "" {
-		if javaLen(v) > 128 {
+		if paramcheck.JavaLen(v) > 128 {
 			return tooLong("group", 128)
 		}
 		if !dataIDPattern.MatchString(v) {
@@ -106,13 +107,11 @@ func checkInfo(in paramInfo) string {
 		}
 	}
 	if v := in.ip; strings.TrimSpace(v) != "" {
-		if javaLen(v) > 128 {
+		if paramcheck.JavaLen(v) > 128 {
 			return tooLong("ip", 128)
 		}
-		for _, r := range v {
-			if isJavaSpace(r) || (r >= 0x4E00 && r <= 0x9FA5) {
-				return illegal("ip")
-			}
+		if paramcheck.HasSpaceOrCJK(v) {
+			return illegal("ip")
 		}
 	}
 	return ""
@@ -139,7 +138,7 @@ func checkTenant(x *httpv1.Exchange, tenant string) bool {
 		caused(x, 400, "invalid tenant")
 		return false
 	}
-	if javaLen(tenant) > 128 {
+	if paramcheck.JavaLen(tenant) > 128 {
 		caused(x, 400, "too long tenant, over 128")
 		return false
 	}
@@ -174,7 +173,7 @@ func checkTag(x *httpv1.Exchange, tag string) bool {
 		caused(x, 400, "invalid tag : "+tag)
 		return false
 	}
-	if javaLen(tag) > 16 {
+	if paramcheck.JavaLen(tag) > 16 {
 		caused(x, 400, "too long tag, over 16")
 		return false
 	}
@@ -189,25 +188,4 @@ func isValid(s string) bool {
 		}
 	}
 	return true
-}
-
-// javaLen is String.length(): UTF-16 code units.
-func javaLen(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 && r != utf8.RuneError {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
-}
-
-func isJavaSpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\x0B', '\f', '\r':
-		return true
-	}
-	return false
 }

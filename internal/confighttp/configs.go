@@ -1,6 +1,8 @@
 package confighttp
 
 import (
+	"github.com/mocknacos/mocknacos/internal/paramcheck"
+
 	"errors"
 	"net/http"
 	"strings"
@@ -81,7 +83,7 @@ func checkAdvance(x *httpv1.Exchange, status int) bool {
 			return false
 		}
 		for _, p := range parts {
-			if javaLen(p) > 64 {
+			if paramcheck.JavaLen(p) > 64 {
 				caused(x, status, "too long tag, over 64")
 				return false
 			}
@@ -91,7 +93,7 @@ func checkAdvance(x *httpv1.Exchange, status int) bool {
 		name string
 		max  int
 	}{{"desc", 128}, {"use", 32}, {"effect", 32}, {"schema", 32768}} {
-		if v := x.Param(lim.name); javaLen(v) > lim.max {
+		if v := x.Param(lim.name); paramcheck.JavaLen(v) > lim.max {
 			caused(x, status, "too long "+lim.name+", over "+itoa(lim.max))
 			return false
 		}

@@ -1,6 +1,8 @@
 package grpcv2
 
 import (
+	"github.com/mocknacos/mocknacos/internal/paramcheck"
+
 	"errors"
 	"net/url"
 	"regexp"
@@ -178,7 +180,7 @@ var configDataIDPattern = regexp.MustCompile(`^[a-zA-Z0-9-_:.]*$`)
 func (cl *call) configParamCheck(tenant, dataID, group *string) *response {
 	msg := (&paramInfo{namespace: str(tenant)}).check()
 	if d := str(dataID); msg == "" && !blank(d) {
-		if javaLen(d) > 256 {
+		if paramcheck.JavaLen(d) > 256 {
 			msg = "Param 'dataId' is illegal, the param length should not exceed 256."
 		} else if !configDataIDPattern.MatchString(d) {
 			msg = "Param 'dataId' is illegal, illegal characters should not appear in the param."
@@ -225,7 +227,7 @@ func checkTag(tag string) string {
 	if !isValid(strings.TrimSpace(tag)) {
 		return "invalid tag : " + tag
 	}
-	if javaLen(tag) > 16 {
+	if paramcheck.JavaLen(tag) > 16 {
 		return "too long tag, over 16"
 	}
 	return ""
@@ -239,7 +241,7 @@ func checkTenant(tenant string) string {
 	if !isValid(strings.TrimSpace(tenant)) {
 		return "invalid tenant"
 	}
-	if javaLen(tenant) > 128 {
+	if paramcheck.JavaLen(tenant) > 128 {
 		return "too long tenant, over 128"
 	}
 	return ""
@@ -258,7 +260,7 @@ func checkAdvance(m map[string]*string) string {
 			return "too much config_tags, over 5"
 		}
 		for _, t := range tags {
-			if javaLen(t) > 64 {
+			if paramcheck.JavaLen(t) > 64 {
 				return "too long tag, over 64"
 			}
 		}
@@ -268,7 +270,7 @@ func checkAdvance(m map[string]*string) string {
 		max int
 	}{{"desc", 128}, {"use", 32}, {"effect", 32}, {"type", 32}, {"schema", 32768}}
 	for _, l := range limits {
-		if v := m[l.key]; v != nil && javaLen(*v) > l.max {
+		if v := m[l.key]; v != nil && paramcheck.JavaLen(*v) > l.max {
 			return "too long " + l.key + ", over " + strconv.Itoa(l.max)
 		}
 	}

@@ -1,10 +1,10 @@
 package grpcv2
 
 import (
+	"github.com/mocknacos/mocknacos/internal/paramcheck"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 )
 
 // paramInfo is what a request's ParamExtractor hands to the
@@ -28,8 +28,6 @@ var (
 	clusterNamePattern = regexp.MustCompile(`^[0-9a-zA-Z-]+$`)
 )
 
-func javaLen(s string) int { return len(utf16.Encode([]rune(s))) }
-
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // check returns the checker's message, "" when every parameter is legal.
@@ -42,7 +40,7 @@ func (p *paramInfo) check() string {
 		return "Param '" + name + "' is illegal, the param length should not exceed " + strconv.Itoa(n) + "."
 	}
 	if !blank(p.namespace) {
-		if javaLen(p.namespace) > 64 {
+		if paramcheck.JavaLen(p.namespace) > 64 {
 			return tooLong("namespaceId/tenant", 64)
 		}
 		if loc := namespaceIDPattern.FindStringIndex(p.namespace); loc == nil || loc[1] != len(p.namespace) {
@@ -50,15 +48,15 @@ func (p *paramInfo) check() string {
 		}
 	}
 	if !blank(p.serviceName) {
-		if javaLen(p.serviceName) > 512 {
+		if paramcheck.JavaLen(p.serviceName) > 512 {
 			return tooLong("serviceName", 512)
 		}
-		if !legalServiceName(p.serviceName) {
+		if !paramcheck.LegalServiceName(p.serviceName) {
 			return illegal("serviceName")
 		}
 	}
 	if !blank(p.group) {
-		if javaLen(p.group) > 128 {
+		if paramcheck.JavaLen(p.group) > 128 {
 			return tooLong("group", 128)
 		}
 		if !groupPattern.MatchString(p.group) {
@@ -73,7 +71,7 @@ func (p *paramInfo) check() string {
 		if blank(cl) {
 			continue
 		}
-		if javaLen(cl) > 64 {
+		if paramcheck.JavaLen(cl) > 64 {
 			return tooLong("cluster", 64)
 		}
 		if !clusterPattern.MatchString(cl) {
@@ -81,10 +79,10 @@ func (p *paramInfo) check() string {
 		}
 	}
 	if !blank(p.ip) {
-		if javaLen(p.ip) > 128 {
+		if paramcheck.JavaLen(p.ip) > 128 {
 			return tooLong("ip", 128)
 		}
-		if strings.IndexFunc(p.ip, func(r rune) bool { return isJavaSpace(r) || isCJK(r) }) >= 0 {
+		if paramcheck.HasSpaceOrCJK(p.ip) {
 			return illegal("ip")
 		}
 	}
@@ -96,10 +94,10 @@ func (p *paramInfo) check() string {
 	total := 0
 	for k, v := range p.metadata {
 		if !blank(k) {
-			total += javaLen(k)
+			total += paramcheck.JavaLen(k)
 		}
 		if !blank(v) {
-			total += javaLen(v)
+			total += paramcheck.JavaLen(v)
 		}
 	}
 	if total > 1024 {
@@ -107,34 +105,6 @@ func (p *paramInfo) check() string {
 	}
 	return ""
 }
-
-// legalServiceName is ^(?!@).((?!@@)[^\u4E00-\u9FA5\s])*$ (Go's regexp has
-// no lookahead).
-func legalServiceName(s string) bool {
-	rs := []rune(s)
-	if len(rs) == 0 || rs[0] == '@' || rs[0] == '\n' || rs[0] == '\r' {
-		return false
-	}
-	for i := 1; i < len(rs); i++ {
-		if rs[i] == '@' && i+1 < len(rs) && rs[i+1] == '@' {
-			return false
-		}
-		if isJavaSpace(rs[i]) || isCJK(rs[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isJavaSpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\x0B', '\f', '\r':
-		return true
-	}
-	return false
-}
-
-func isCJK(r rune) bool { return r >= 0x4E00 && r <= 0x9FA5 }
 
 // paramCheck answers the handler's response type with resultCode 500,
 // errorCode 400 when a parameter is illegal (RemoteParamCheckFilter).

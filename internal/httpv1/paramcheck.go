@@ -1,6 +1,7 @@
 package httpv1
 
 import (
+	"github.com/mocknacos/mocknacos/internal/paramcheck"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ func (c *call) checkParams() error {
 		return fail("Param '" + name + "' is illegal, the param length should not exceed " + strconv.Itoa(n) + ".")
 	}
 	if ns := c.p.get("namespaceId"); strings.TrimSpace(ns) != "" {
-		if len(ns) > 64 {
+		if paramcheck.JavaLen(ns) > 64 {
 			return tooLong("namespaceId/tenant", 64)
 		}
 		if !namespacePattern.MatchString(ns) {
@@ -39,16 +40,16 @@ func (c *call) checkParams() error {
 		// DefaultParamChecker.checkServiceNameFormat passes a blank name
 		// ("group@@"): ServiceNameFilter rejects that one.
 		if strings.TrimSpace(name) != "" {
-			if len([]rune(name)) > 512 {
+			if paramcheck.JavaLen(name) > 512 {
 				return tooLong("serviceName", 512)
 			}
-			if !legalServiceName(name) {
+			if !paramcheck.LegalServiceName(name) {
 				return illegal("serviceName")
 			}
 		}
 	}
 	if strings.TrimSpace(group) != "" {
-		if len(group) > 128 {
+		if paramcheck.JavaLen(group) > 128 {
 			return tooLong("group", 128)
 		}
 		if !groupPattern.MatchString(group) {
@@ -78,7 +79,7 @@ func (c *call) checkParams() error {
 		if strings.TrimSpace(cl) == "" {
 			continue
 		}
-		if len(cl) > 64 {
+		if paramcheck.JavaLen(cl) > 64 {
 			return tooLong("cluster", 64)
 		}
 		if !clusterParamPattern.MatchString(cl) {
@@ -86,10 +87,10 @@ func (c *call) checkParams() error {
 		}
 	}
 	if strings.TrimSpace(ip) != "" {
-		if len(ip) > 128 {
+		if paramcheck.JavaLen(ip) > 128 {
 			return tooLong("ip", 128)
 		}
-		if strings.IndexFunc(ip, func(r rune) bool { return isJavaSpace(r) || isCJK(r) }) >= 0 {
+		if paramcheck.HasSpaceOrCJK(ip) {
 			return illegal("ip")
 		}
 	}
@@ -112,7 +113,7 @@ func (c *call) checkParams() error {
 	}
 	total := 0
 	for k, v := range md {
-		total += len(k) + len(v)
+		total += paramcheck.JavaLen(k) + paramcheck.JavaLen(v)
 	}
 	if total > 1024 {
 		return fail("Param 'Metadata' is illegal, the param length should not exceed 1024.")
@@ -125,31 +126,3 @@ var (
 	groupPattern        = regexp.MustCompile(`^[a-zA-Z0-9-_:.]*$`)
 	clusterParamPattern = regexp.MustCompile(`^[0-9a-zA-Z-_]+$`)
 )
-
-// legalServiceName is ^(?!@).((?!@@)[^\u4E00-\u9FA5\s])*$ (Go's regexp
-// has no lookahead).
-func legalServiceName(s string) bool {
-	rs := []rune(s)
-	if len(rs) == 0 || rs[0] == '@' || rs[0] == '\n' || rs[0] == '\r' {
-		return false
-	}
-	for i := 1; i < len(rs); i++ {
-		if rs[i] == '@' && i+1 < len(rs) && rs[i+1] == '@' {
-			return false
-		}
-		if isJavaSpace(rs[i]) || isCJK(rs[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isJavaSpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\x0B', '\f', '\r':
-		return true
-	}
-	return false
-}
-
-func isCJK(r rune) bool { return r >= 0x4E00 && r <= 0x9FA5 }
