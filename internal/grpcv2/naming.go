@@ -124,17 +124,25 @@ func toInstance(j *instanceJSON, key registry.ServiceKey, ephemeral bool) (regis
 	return in, nil
 }
 
-// instanceReq is InstanceRequestHandler: an ephemeral instance owned by the
-// connection. A connection publishes one instance per service, so a
-// register replaces the connection's previous one and a deregister removes
-// it whatever address it names.
-func instanceReq(cl *call, req *instanceRequest) *response {
+// instancePrologue is what InstanceRequest and PersistentInstanceRequest
+// do first: the service key, the journal's subject and kind, and the
+// parameter check (a non-nil answer refuses the request).
+func (cl *call) instancePrologue(req *instanceRequest) (registry.ServiceKey, *response) {
 	key := cl.key(&req.namingRequest)
 	cl.noteInstance(req.Instance)
 	if req.Type == deregisterInstance {
 		cl.ev.Kind = journal.Deregister
 	}
-	if r := cl.paramCheck(instanceParams(req.params(), req.Instance)); r != nil {
+	return key, cl.paramCheck(instanceParams(req.params(), req.Instance))
+}
+
+// instanceReq is InstanceRequestHandler: an ephemeral instance owned by the
+// connection. A connection publishes one instance per service, so a
+// register replaces the connection's previous one and a deregister removes
+// it whatever address it names.
+func instanceReq(cl *call, req *instanceRequest) *response {
+	key, r := cl.instancePrologue(req)
+	if r != nil {
 		return r
 	}
 	reg := cl.s.cfg.Registry
@@ -207,12 +215,8 @@ func batchInstanceReq(cl *call, req *batchInstanceRequest) *response {
 // instance owned by the "ip:port#false" client, not by the connection, so it
 // outlives the connection (answered as InstanceResponse).
 func persistentInstanceReq(cl *call, req *instanceRequest) *response {
-	key := cl.key(&req.namingRequest)
-	cl.noteInstance(req.Instance)
-	if req.Type == deregisterInstance {
-		cl.ev.Kind = journal.Deregister
-	}
-	if r := cl.paramCheck(instanceParams(req.params(), req.Instance)); r != nil {
+	key, r := cl.instancePrologue(req)
+	if r != nil {
 		return r
 	}
 	reg := cl.s.cfg.Registry
