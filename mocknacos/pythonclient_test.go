@@ -501,7 +501,7 @@ func pyHostAt(hosts []pyHost, port int) *pyHost {
 type pyClient struct {
 	name   string
 	stdin  io.WriteCloser
-	stderr *pyBuffer
+	stderr *syncBuffer
 	proc   *os.Process
 	done   chan struct{} // closed when the process has been reaped
 	exit   int           // valid after done
@@ -522,7 +522,7 @@ func startPyClient(t *testing.T, python, script string, args ...string) *pyClien
 	cmd := exec.Command(python, append([]string{"-u", abs, "--dir", dir}, args...)...)
 	cmd.Dir = dir // the v1 client writes snapshots relative to the working directory
 	cmd.Env = append(os.Environ(), "HOME="+dir, "PYTHONDONTWRITEBYTECODE=1")
-	c := &pyClient{name: script, stderr: &pyBuffer{}, done: make(chan struct{}), changed: make(chan struct{})}
+	c := &pyClient{name: script, stderr: &syncBuffer{}, done: make(chan struct{}), changed: make(chan struct{})}
 	cmd.Stderr = c.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -665,27 +665,6 @@ func (c *pyClient) wait(t *testing.T) int {
 		t.Fatalf("%s still running %v after close", c.name, pyStepTimeout)
 		return -1
 	}
-}
-
-type pyBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *pyBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *pyBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	if len(s) > n {
-		s = "..." + s[len(s)-n:]
-	}
-	return s
 }
 
 // The venv is prepared once per test binary, and reused across runs while
