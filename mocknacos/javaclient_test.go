@@ -12,7 +12,6 @@ package mocknacos_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +41,7 @@ const (
 // it; it queries and lists; it deregisters; it registers again and closes,
 // and the connection's instance and subscription go with the connection.
 func TestJavaNamingClient(t *testing.T) {
-	jar := javaClientJarPath(t)
+	jar := javaClient2x.jarPath(t)
 	// A frozen mock clock: the instance the test seeds below lives by HTTP
 	// beats on that clock and so stays healthy however slow the JVM is.
 	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
@@ -528,67 +527,9 @@ func (b *syncBuffer) tail(n int) string {
 	return s
 }
 
-// The jar is built once per test binary, and not at all while it is newer
-// than the pom and every source file.
-var (
-	javaBuildOnce sync.Once
-	javaBuildJar  string
-	javaBuildErr  error
-)
-
-// javaClientJarPath returns the built naming-client jar, building it when
-// needed; it skips the test only under MOCKNACOS_SKIP_JAVA=1.
-func javaClientJarPath(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("MOCKNACOS_SKIP_JAVA") == "1" {
-		t.Skip("MOCKNACOS_SKIP_JAVA=1: the Java nacos-client test is skipped")
-	}
-	var missing []string
-	for _, tool := range []string{"java", "mvn"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) > 0 {
-		t.Fatalf("%s not found on PATH: the Java nacos-client test needs a JDK 17+ and Maven "+
-			"(Debian: apt-get install openjdk-17-jdk-headless maven); set MOCKNACOS_SKIP_JAVA=1 to skip it",
-			strings.Join(missing, " and "))
-	}
-	javaBuildOnce.Do(func() { javaBuildJar, javaBuildErr = buildJavaClient(t) })
-	if javaBuildErr != nil {
-		t.Fatal(javaBuildErr)
-	}
-	return javaBuildJar
-}
-
-func buildJavaClient(t *testing.T) (string, error) {
-	dir, err := filepath.Abs(javaClientDir)
-	if err != nil {
-		return "", err
-	}
-	jar := filepath.Join(dir, javaClientJar)
-	if fresh, why := jarFresh(dir, jar); fresh {
-		t.Logf("naming-client: %s is up to date", jar)
-		return jar, nil
-	} else {
-		t.Logf("naming-client: building (%s)", why)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, "mvn", "-q", "-B", "-Dstyle.color=never", "package", "-DskipTests")
-	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("mvn package in %s: %v\n%s", dir, err, out.String())
-	}
-	if _, err := os.Stat(jar); err != nil {
-		return "", fmt.Errorf("mvn package in %s built no %s:\n%s", dir, javaClientJar, out.String())
-	}
-	t.Logf("naming-client: built in %v", time.Since(start).Round(time.Millisecond))
-	return jar, nil
-}
+// javaClient2x is the naming-client program (2.x client), built once per
+// test binary and not at all while its jar is newer than its sources.
+var javaClient2x = &javaProject{name: "naming-client", dir: javaClientDir, jar: javaClientJar}
 
 // jarFresh reports whether jar is newer than pom.xml and everything
 // under src/.

@@ -72,7 +72,7 @@ func isContent(event string, want *string) func(javaEvent) bool {
 // the config is gone), and the journal shows the gRPC config requests and
 // pushes carrying the tenant the client sent.
 func TestJavaConfigClient(t *testing.T) {
-	jar := javaClientJarPath(t) // ConfigMain is in the naming-client jar
+	jar := javaClient2x.jarPath(t) // ConfigMain is in the naming-client jar
 	srv := mocknacos.Start(t)
 	dumpJournalOnFailure(t, srv)
 	const dataID, group = "java-orders.yaml", "JAVA_GROUP"
