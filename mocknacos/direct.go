@@ -24,7 +24,10 @@ func keyIn(namespace, service string) registry.ServiceKey {
 
 // Instances returns the instances of a service of the public namespace
 // ("name" or "group@@name"), healthy or not, sorted by cluster, ip and port.
-// The check applies the mock clock first, like a request would.
+// The check applies the mock clock first, like a request would. In 2.x mode
+// (the default) an address two clients published is held once per client
+// (Instance.Owner tells them apart), as the real server keeps them;
+// clients are shown one when both are identical.
 func (s *Server) Instances(service string) []Instance {
 	return s.InstancesIn(registry.DefaultNamespace, service)
 }

@@ -101,3 +101,51 @@ func waitView(t *testing.T, views <-chan []model.Instance, n int) {
 		}
 	}
 }
+
+// TestV2TwoClientsPublishTheSameInstance: two connections register the same
+// address. Subscribers see it once (the 2.x server shows identical
+// instances once); the mock holds one per client, and when one client
+// closes, the other's registration keeps the instance in place.
+func TestV2TwoClientsPublishTheSameInstance(t *testing.T) {
+	srv := mocknacos.Start(t)
+	first, second := newV2Client(t, srv), newV2Client(t, srv)
+	consumer := newV2Client(t, srv)
+	views := make(chan []model.Instance, 16)
+	if err := consumer.Subscribe(&vo.SubscribeParam{ServiceName: "dup", SubscribeCallback: func(s []model.Instance, err error) {
+		views <- s
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	reg := vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 8080, ServiceName: "dup", Weight: 1, Enable: true,
+		Healthy: true, Ephemeral: true, Metadata: map[string]string{"v": "1"}}
+	for _, c := range []naming_client.INamingClient{first, second} {
+		if ok, err := c.RegisterInstance(reg); !ok || err != nil {
+			t.Fatalf("register: %v %v", ok, err)
+		}
+	}
+	if err := srv.WaitFor(5*time.Second, func() bool { return len(srv.Instances("dup")) == 2 }); err != nil {
+		t.Fatalf("one instance per client expected: %+v", srv.Instances("dup"))
+	}
+	held := srv.Instances("dup")
+	if held[0].Owner == held[1].Owner || held[0].Owner == "" {
+		t.Fatalf("owners: %q %q", held[0].Owner, held[1].Owner)
+	}
+	got, err := consumer.SelectAllInstances(vo.SelectAllInstancesParam{ServiceName: "dup"})
+	if err != nil || len(got) != 1 || got[0].Port != 8080 {
+		t.Fatalf("clients see %+v (%v), want the address once", got, err)
+	}
+
+	first.CloseClient()
+	if err := srv.WaitFor(5*time.Second, func() bool { return len(srv.Instances("dup")) == 1 }); err != nil {
+		t.Fatalf("after the first client closed: %+v", srv.Instances("dup"))
+	}
+	// Hold on a moment so that a push the close caused arrives, then the
+	// consumer must still see the instance.
+	time.Sleep(200 * time.Millisecond)
+	got, err = consumer.SelectAllInstances(vo.SelectAllInstancesParam{ServiceName: "dup"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("after one of two publishers closed, clients see %+v (%v)", got, err)
+	}
+	second.CloseClient()
+	waitView(t, views, 0)
+}

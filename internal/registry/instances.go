@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -43,9 +44,9 @@ func (r *Registry) registerLocked(t *tx, key ServiceKey, in Instance) error {
 	if in.InstanceID == "" {
 		in.InstanceID = SimpleInstanceID(in.IP, in.Port, in.Cluster, key.Grouped())
 	}
-	k := keyOf(&in)
+	k := r.keyOf(&in)
 	in.published = in.Metadata
-	if o, ok := svc.overlays[k]; ok && r.cfg.Mode == ModeV2 {
+	if o, ok := svc.overlays[k.addr()]; ok && r.cfg.Mode == ModeV2 {
 		o.apply(&in)
 	}
 	in.LastBeat = t.now
@@ -127,7 +128,7 @@ func (r *Registry) Update(key ServiceKey, cluster, ip string, port int, p Instan
 		if svc == nil && !requireInstance {
 			return ErrServiceNotFound
 		}
-		k := instanceKey{clusterOrDefault(cluster), ip, port}
+		k := instanceKey{clusterOrDefault(cluster), ip, port, ""}
 		in, err := r.findLocked(svc, key, k.cluster, ip, port)
 		if err != nil && (requireInstance || r.cfg.Mode == ModeV1) {
 			return err
@@ -163,8 +164,10 @@ func (r *Registry) Update(key ServiceKey, cluster, ip string, port int, p Instan
 				svc.overlays = make(map[instanceKey]overlay)
 			}
 			svc.overlays[k] = o
-			if in != nil {
-				o.apply(in)
+			// The overlay is per address: every client's copy gets it.
+			for _, m := range r.matchingLocked(svc, k.cluster, ip, port) {
+				o.apply(m)
+				r.scheduleLocked(m)
 			}
 		}
 		if in != nil {
@@ -195,10 +198,33 @@ func (r *Registry) findLocked(svc *service, key ServiceKey, cluster, ip string, 
 	if svc == nil || len(svc.instances) == 0 {
 		return nil, &Error{Status: 404, Msg: "no ips found for cluster " + cluster + " in service " + key.Grouped(), Kind: ErrInstanceNotFound}
 	}
-	if in := svc.instances[instanceKey{cluster, ip, port}]; in != nil {
-		return in, nil
+	if m := r.matchingLocked(svc, cluster, ip, port); len(m) > 0 {
+		return m[0], nil
 	}
 	return nil, &Error{Status: 404, Msg: "no matched ip found!", Kind: ErrInstanceNotFound}
+}
+
+// matchingLocked returns the instances stored at cluster/ip:port: at most
+// one in 1.x mode; in 2.x mode one per client that published it, ordered by
+// owner so that the first is always the same one.
+func (r *Registry) matchingLocked(svc *service, cluster, ip string, port int) []*Instance {
+	if svc == nil {
+		return nil
+	}
+	if r.cfg.Mode == ModeV1 {
+		if in := svc.instances[instanceKey{cluster, ip, port, ""}]; in != nil {
+			return []*Instance{in}
+		}
+		return nil
+	}
+	var out []*Instance
+	for k, in := range svc.instances {
+		if k.cluster == cluster && k.ip == ip && k.port == port {
+			out = append(out, in)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Owner < out[j].Owner })
+	return out
 }
 
 // Instance returns a copy of the instance at cluster/ip:port.
@@ -285,10 +311,10 @@ func (r *Registry) beatTargetLocked(key ServiceKey, cluster, ip string, port int
 	if svc == nil {
 		return nil
 	}
-	direct := svc.instances[instanceKey{clusterOrDefault(cluster), ip, port}]
 	if r.cfg.Mode == ModeV1 {
-		return direct
+		return svc.instances[instanceKey{clusterOrDefault(cluster), ip, port, ""}]
 	}
+	direct := svc.instances[instanceKey{clusterOrDefault(cluster), ip, port, OwnerHTTP(ip, port, true)}]
 	if direct != nil && direct.Source == SourceHTTP && direct.Ephemeral {
 		return direct // the usual case: the beat names the instance's cluster
 	}

@@ -8,6 +8,8 @@
 package registry
 
 import (
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -120,6 +122,22 @@ type Instance struct {
 	published map[string]string
 }
 
+// identity is every field a client sees, in a fixed order: two instances
+// with the same identity are one to the 2.x server (Instance.equals).
+func (in *Instance) identity() string {
+	keys := make([]string, 0, len(in.Metadata))
+	for k := range in.Metadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%d|%s|%g|%t|%t|%t", in.InstanceID, in.IP, in.Port, in.Cluster, in.Weight, in.Healthy, in.Enabled, in.Ephemeral)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "|%q=%q", k, in.Metadata[k])
+	}
+	return b.String()
+}
+
 // Addr is "ip:port".
 func (in *Instance) Addr() string { return in.IP + ":" + strconv.Itoa(in.Port) }
 
@@ -166,13 +184,30 @@ func SimpleInstanceID(ip string, port int, cluster, groupedService string) strin
 	return ip + "#" + strconv.Itoa(port) + "#" + cluster + "#" + groupedService
 }
 
+// instanceKey is where a service stores an instance. In 2.x mode the owner
+// (client id) is part of it: the real server keeps what each client
+// published apart (ClientManager, one InstancePublishInfo per client and
+// service), so two connections may publish the same ip:port and closing one
+// leaves the other's. In 1.x mode the owner is empty: one instance per
+// cluster/ip:port.
 type instanceKey struct {
 	cluster string
 	ip      string
 	port    int
+	owner   string
 }
 
-func keyOf(in *Instance) instanceKey { return instanceKey{in.Cluster, in.IP, in.Port} }
+func (r *Registry) keyOf(in *Instance) instanceKey {
+	k := instanceKey{in.Cluster, in.IP, in.Port, ""}
+	if r.cfg.Mode == ModeV2 {
+		k.owner = in.Owner
+	}
+	return k
+}
+
+// addr is the key without the owner: what the 2.x instance metadata overlay
+// is kept by (cluster, ip and port).
+func (k instanceKey) addr() instanceKey { k.owner = ""; return k }
 
 // Error is a rejection with the status the real server gives (an HTTP status
 // for 1.x; protocol layers map it for gRPC).

@@ -67,12 +67,27 @@ func (r *Registry) viewLocked(key ServiceKey, sel Selection) *View {
 	// generations always drop disabled instances).
 	all := make([]Instance, 0, len(svc.instances))
 	healthy := 0
+	// In 2.x mode, two clients publishing the very same instance show once:
+	// the server gathers every client's instances into a HashSet, and
+	// Instance equality compares all fields (its toString). Identities are
+	// only compared where addresses collide, which is rare.
+	var byAddr map[instanceKey][]int
+	if r.cfg.Mode == ModeV2 {
+		byAddr = make(map[instanceKey][]int, len(svc.instances))
+	}
 	for _, in := range svc.instances {
 		if clusters != nil && !clusters[in.Cluster] {
 			continue
 		}
 		if !in.Enabled && r.cfg.Mode == ModeV2 {
 			continue
+		}
+		if byAddr != nil {
+			a := r.keyOf(in).addr()
+			if dup(all, byAddr[a], in) {
+				continue
+			}
+			byAddr[a] = append(byAddr[a], len(all))
 		}
 		all = append(all, *in)
 		if in.Healthy {
@@ -170,4 +185,18 @@ func sortInstances(ins []Instance) {
 		}
 		return a.Port < b.Port
 	})
+}
+
+// dup reports whether one of all[at...] is the same instance as in.
+func dup(all []Instance, at []int, in *Instance) bool {
+	if len(at) == 0 {
+		return false
+	}
+	id := in.identity()
+	for _, i := range at {
+		if all[i].identity() == id {
+			return true
+		}
+	}
+	return false
 }
