@@ -82,7 +82,21 @@ type Registry struct {
 	// instances.
 	nextCheck time.Time
 	hasCheck  bool
+	// started is the mock time the registry was created: the 2.x empty
+	// service cleaner runs at started+30 s and every 60 s after.
+	started time.Time
 }
+
+// The 2.x server's EmptyServiceAutoCleanerV2: first run 30 s after start,
+// then every nacos.naming.clean.empty-service.interval (60 s); it removes a
+// service no client publishes to whose last update is at least
+// nacos.naming.clean.empty-service.expired-time (60 s) old. Subscribers do
+// not keep a service; services created through the API are not spared.
+const (
+	emptyCleanDelay    = 30 * time.Second
+	emptyCleanInterval = 60 * time.Second
+	emptyCleanExpiry   = 60 * time.Second
+)
 
 type service struct {
 	key       ServiceKey
@@ -99,6 +113,8 @@ type service struct {
 	lastRefTime int64
 	// overlays are the 2.x instance metadata written by PUT/PATCH.
 	overlays map[instanceKey]overlay
+	// updated is the mock time of the last change (Service.lastUpdatedTime).
+	updated time.Time
 }
 
 // New returns an empty registry.
@@ -111,6 +127,7 @@ func New(cfg Config) *Registry {
 	}
 	return &Registry{
 		cfg:      cfg,
+		started:  cfg.Now(),
 		services: make(map[ServiceKey]*service),
 		subs:     make(map[ServiceKey]map[string]*Subscriber),
 	}
@@ -129,6 +146,7 @@ type tx struct {
 }
 
 func (t *tx) touch(svc *service) {
+	svc.updated = t.now
 	if t.seen == nil {
 		t.seen = make(map[ServiceKey]bool)
 	}
@@ -145,6 +163,11 @@ func (r *Registry) update(f func(t *tx) error) error {
 	t := &tx{r: r, now: r.cfg.Now()}
 	r.sweepLocked(t)
 	err := f(t)
+	for _, key := range t.changed {
+		if svc := r.services[key]; svc != nil {
+			r.scheduleCleanLocked(svc)
+		}
+	}
 	ch := r.changesLocked(t)
 	r.mu.Unlock()
 	r.deliver(ch)
@@ -191,7 +214,8 @@ func (r *Registry) deliver(ch Changes) {
 func (r *Registry) serviceLocked(key ServiceKey, create bool, ephemeral bool) *service {
 	svc := r.services[key]
 	if svc == nil && create {
-		svc = &service{key: key, instances: make(map[instanceKey]*Instance), metadata: map[string]string{}, ephemeral: ephemeral}
+		svc = &service{key: key, instances: make(map[instanceKey]*Instance), metadata: map[string]string{}, ephemeral: ephemeral,
+			updated: r.cfg.Now()}
 		r.services[key] = svc
 	}
 	return svc
@@ -224,7 +248,14 @@ func (r *Registry) sweepLocked(t *tx) {
 		return
 	}
 	r.hasCheck = false
-	for _, svc := range r.services {
+	for key, svc := range r.services {
+		if due, ok := r.cleanDueLocked(svc); ok && !t.now.Before(due) {
+			// Removed silently: the cleaner pushes nothing (subscribers
+			// were shown the empty view when the service emptied).
+			delete(r.services, key)
+			continue
+		}
+		r.scheduleCleanLocked(svc)
 		for k, in := range svc.instances {
 			if !in.heartbeated() {
 				continue
@@ -263,6 +294,30 @@ func (r *Registry) scheduleLocked(in *Instance) {
 	if !r.hasCheck || due.Before(r.nextCheck) {
 		r.nextCheck = due
 		r.hasCheck = true
+	}
+}
+
+// cleanDueLocked is the run of the 2.x empty service cleaner that removes
+// svc if nothing changes: the first run at least emptyCleanExpiry after its
+// last update. ok is false when svc is not empty, or in 1.x mode (1.4.x
+// cleans empty services only when configured to).
+func (r *Registry) cleanDueLocked(svc *service) (due time.Time, ok bool) {
+	if r.cfg.Mode != ModeV2 || len(svc.instances) > 0 {
+		return time.Time{}, false
+	}
+	first := r.started.Add(emptyCleanDelay)
+	earliest := svc.updated.Add(emptyCleanExpiry)
+	if !earliest.After(first) {
+		return first, true
+	}
+	runs := (earliest.Sub(first) + emptyCleanInterval - 1) / emptyCleanInterval
+	return first.Add(runs * emptyCleanInterval), true
+}
+
+// scheduleCleanLocked lowers nextCheck to svc's removal by the cleaner.
+func (r *Registry) scheduleCleanLocked(svc *service) {
+	if due, ok := r.cleanDueLocked(svc); ok && (!r.hasCheck || due.Before(r.nextCheck)) {
+		r.nextCheck, r.hasCheck = due, true
 	}
 }
 

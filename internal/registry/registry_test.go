@@ -207,3 +207,58 @@ func TestDurableKeepsPersistentState(t *testing.T) {
 		t.Fatalf("after a restart: %+v", st)
 	}
 }
+
+// TestEmptyServiceCleaner: in 2.x mode an empty service goes at the first
+// cleaner run (start+30 s, then every 60 s) at least 60 s after its last
+// change; one with instances stays; 1.x mode keeps empty services.
+func TestEmptyServiceCleaner(t *testing.T) {
+	reg, clk, _ := newTestRegistry(ModeV2)
+	start := clk.now
+	emptied := Key("", "", "emptied")
+	busy := Key("", "", "busy")
+	created := Key("", "", "created")
+	if err := reg.Register(emptied, httpInstance("127.0.0.1", 1, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(busy, Instance{IP: "127.0.0.1", Port: 2, Weight: 1, Healthy: true, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.CreateService(created, ServiceFields{}); err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) map[string]bool {
+		clk.now = start.Add(d)
+		reg.Sweep()
+		names := map[string]bool{}
+		for _, n := range reg.ServiceNames("public", "DEFAULT_GROUP") {
+			names[n] = true
+		}
+		return names
+	}
+	clk.now = start.Add(40 * time.Second)
+	reg.Deregister(emptied, "", "127.0.0.1", 1, "")
+	// created (updated at 0) is due at the run at 90 s; emptied (updated
+	// at 40 s) at the first run >= 100 s: 150 s.
+	if n := at(89 * time.Second); !n["created"] || !n["emptied"] {
+		t.Fatalf("before the run at 90 s: %v", n)
+	}
+	if n := at(90 * time.Second); n["created"] || !n["emptied"] || !n["busy"] {
+		t.Fatalf("after the run at 90 s: %v", n)
+	}
+	if n := at(149 * time.Second); !n["emptied"] {
+		t.Fatalf("before the run at 150 s: %v", n)
+	}
+	if n := at(150 * time.Second); n["emptied"] || !n["busy"] {
+		t.Fatalf("after the run at 150 s: %v", n)
+	}
+
+	v1, clk1, _ := newTestRegistry(ModeV1)
+	if err := v1.CreateService(created, ServiceFields{}); err != nil {
+		t.Fatal(err)
+	}
+	clk1.now = clk1.now.Add(time.Hour)
+	v1.Sweep()
+	if _, ok := v1.Service(created); !ok {
+		t.Fatal("1.x mode must keep an empty service")
+	}
+}

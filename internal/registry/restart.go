@@ -12,7 +12,7 @@ func (r *Registry) Durable(cfg Config) *Registry {
 	for key, svc := range r.services {
 		kept := &service{key: key, instances: make(map[instanceKey]*Instance), explicit: svc.explicit,
 			protectThreshold: svc.protectThreshold, metadata: svc.metadata, selector: svc.selector,
-			ephemeral: svc.ephemeral, lastRefTime: svc.lastRefTime, overlays: svc.overlays}
+			ephemeral: svc.ephemeral, lastRefTime: svc.lastRefTime, overlays: svc.overlays, updated: next.started}
 		for k, in := range svc.instances {
 			if !in.Ephemeral {
 				c := *in
