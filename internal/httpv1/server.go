@@ -188,7 +188,8 @@ func (s *Server) handle(kind journal.Kind, h func(*call) error) http.Handler {
 			c.ev = s.cfg.Begin()
 		}
 		c.ev.Protocol, c.ev.Kind, c.ev.Remote = journal.HTTP, kind, r.RemoteAddr
-		c.ev.Request = journal.Request{Method: r.Method, Path: r.URL.Path, Params: c.p.all(), Body: c.p.body}
+		c.ev.Request = journal.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Params: c.p.all(),
+			Headers: journal.HeadersOf(r.Header), Body: c.p.body}
 		c.describe()
 		c.describeMounted()
 		var err error

@@ -95,11 +95,16 @@ type Event struct {
 
 // Request is a request as it crossed the wire.
 type Request struct {
-	// HTTP
+	// HTTP: Params are the query's and a form body's parameters merged
+	// (what the server reads); Query is the raw query string as sent, so
+	// that a replay sends each parameter where it was (1.4.x reads a POST's
+	// parameters from the query only).
 	Method string              `json:"method,omitempty"`
 	Path   string              `json:"path,omitempty"`
+	Query  string              `json:"query,omitempty"`
 	Params map[string][]string `json:"params,omitempty"`
-	// gRPC: the payload type (metadata.type) and its headers.
+	// gRPC: the payload type (metadata.type) and its headers. HTTP: the
+	// request headers the server reads (HTTPHeaders), first value each.
 	Type    string            `json:"type,omitempty"`
 	Headers map[string]string `json:"headers,omitempty"`
 	// Body is the raw body (an HTTP form body, or a gRPC JSON body).
