@@ -34,6 +34,9 @@ type biStream struct {
 	// lock, so two views of a service can reach the queue out of order;
 	// the older one is dropped, as clients would ignore it anyway.
 	last map[string]int64
+	// direct, when set, takes every message instead of the queue and the
+	// writer (a DirectConn's stream: no transport, no goroutine).
+	direct *directStream
 }
 
 type outMsg struct {
@@ -64,6 +67,9 @@ func (st *biStream) writeLoop() {
 // send queues p and waits until the writer has handed it to the stream
 // (not for the client's answer), at most timeout.
 func (st *biStream) send(p *payload, refKey string, refTime int64, timeout time.Duration) error {
+	if st.direct != nil {
+		return st.direct.send(st, p, refKey, refTime)
+	}
 	m := &outMsg{p: p, refKey: refKey, refTime: refTime, res: make(chan error, 1)}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
