@@ -12,6 +12,7 @@ type Option func(*options)
 
 type options struct {
 	port         int
+	host         string
 	frozen       bool
 	frozenAt     time.Time
 	logger       *slog.Logger
@@ -27,11 +28,17 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{sweep: 5 * time.Second}
+	return options{sweep: 5 * time.Second, host: "127.0.0.1"}
 }
 
 // WithPort serves HTTP on port p and gRPC on p+1000 instead of a free pair.
 func WithPort(p int) Option { return func(o *options) { o.port = p } }
+
+// WithHost listens on host instead of 127.0.0.1: "0.0.0.0" (or "::")
+// serves every interface, which a container needs for docker run -p to
+// reach it. Addr and URL still name 127.0.0.1 then, the address a client on
+// the same machine dials.
+func WithHost(host string) Option { return func(o *options) { o.host = host } }
 
 // WithFrozenClock stops the mock clock at the given instant (the current
 // time when zero): only Advance moves it.

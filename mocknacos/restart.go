@@ -33,7 +33,7 @@ func (s *Server) Restart() error {
 	// client's connect races with it.
 	var err error
 	for i := 0; i < 50; i++ {
-		httpLn, grpcLn, lerr := listenPair(s.port)
+		httpLn, grpcLn, lerr := listenPair(s.opts.host, s.port)
 		if lerr == nil {
 			next, serr := s.serve(reg, httpLn, grpcLn)
 			if serr != nil {

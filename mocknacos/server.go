@@ -90,9 +90,9 @@ func New(opts ...Option) (*Server, error) {
 	var err error
 	if o.port != 0 {
 		s.port = o.port
-		httpLn, grpcLn, err = listenPair(o.port)
+		httpLn, grpcLn, err = listenPair(o.host, o.port)
 	} else {
-		s.port, httpLn, grpcLn, err = listenFree()
+		s.port, httpLn, grpcLn, err = listenFree(o.host)
 	}
 	if err != nil {
 		return nil, err
@@ -130,8 +130,18 @@ const closeGrace = 200 * time.Millisecond
 
 func slogLogger(l *slog.Logger) *log.Logger { return slog.NewLogLogger(l.Handler(), slog.LevelDebug) }
 
-// Addr is "127.0.0.1:P", the server address to give a Nacos client.
-func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+// Addr is "127.0.0.1:P", the server address to give a Nacos client (with
+// WithHost naming one address, that address and P).
+func (s *Server) Addr() string { return net.JoinHostPort(s.clientHost(), strconv.Itoa(s.port)) }
+
+// clientHost is the host a client dials: 127.0.0.1 when the mock listens
+// on every interface.
+func (s *Server) clientHost() string {
+	if ip := net.ParseIP(s.opts.host); ip == nil || ip.IsUnspecified() {
+		return "127.0.0.1"
+	}
+	return s.opts.host
+}
 
 // Port is the HTTP port P.
 func (s *Server) Port() int { return s.port }
@@ -139,8 +149,10 @@ func (s *Server) Port() int { return s.port }
 // GRPCPort is P+1000.
 func (s *Server) GRPCPort() int { return s.port + GRPCPortOffset }
 
-// GRPCAddr is "127.0.0.1:P+1000".
-func (s *Server) GRPCAddr() string { return "127.0.0.1:" + strconv.Itoa(s.GRPCPort()) }
+// GRPCAddr is "127.0.0.1:P+1000" (or WithHost's address and P+1000).
+func (s *Server) GRPCAddr() string {
+	return net.JoinHostPort(s.clientHost(), strconv.Itoa(s.GRPCPort()))
+}
 
 // URL is the base URL of the HTTP API, "http://127.0.0.1:P/nacos".
 func (s *Server) URL() string { return "http://" + s.Addr() + "/nacos" }

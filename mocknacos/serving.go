@@ -128,13 +128,13 @@ func (v *serving) stop(grace time.Duration) error {
 	return err
 }
 
-// listenPair takes HTTP on p and gRPC on p+1000.
-func listenPair(p int) (net.Listener, net.Listener, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+// listenPair takes HTTP on host:p and gRPC on host:p+1000.
+func listenPair(host string, p int) (net.Listener, net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("http port: %w", err)
 	}
-	g, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+GRPCPortOffset))
+	g, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p+GRPCPortOffset)))
 	if err != nil {
 		ln.Close()
 		return nil, nil, fmt.Errorf("grpc port: %w", err)
@@ -142,11 +142,11 @@ func listenPair(p int) (net.Listener, net.Listener, error) {
 	return ln, g, nil
 }
 
-// listenFree takes the first free pair P, P+1000 the kernel offers.
-func listenFree() (int, net.Listener, net.Listener, error) {
+// listenFree takes the first free pair P, P+1000 on host the kernel offers.
+func listenFree(host string) (int, net.Listener, net.Listener, error) {
 	var last error
 	for i := 0; i < 100; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return 0, nil, nil, err
 		}
@@ -155,7 +155,7 @@ func listenFree() (int, net.Listener, net.Listener, error) {
 			ln.Close()
 			continue
 		}
-		g, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+GRPCPortOffset))
+		g, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p+GRPCPortOffset)))
 		if err != nil {
 			ln.Close()
 			last = err
@@ -163,5 +163,5 @@ func listenFree() (int, net.Listener, net.Listener, error) {
 		}
 		return p, ln, g, nil
 	}
-	return 0, nil, nil, fmt.Errorf("no free port pair P, P+%d on 127.0.0.1: %v", GRPCPortOffset, last)
+	return 0, nil, nil, fmt.Errorf("no free port pair P, P+%d on %s: %v", GRPCPortOffset, host, last)
 }

@@ -29,6 +29,7 @@ func main() {
 }
 
 type config struct {
+	host           string
 	port           int
 	frozen         bool
 	journalLimit   int
@@ -51,6 +52,7 @@ func envName(flagName string) string {
 func parse(args []string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("mocknacos", flag.ContinueOnError)
+	fs.StringVar(&c.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface (the container image's default, so that docker run -p reaches it)")
 	fs.IntVar(&c.port, "port", 8848, "HTTP port P; gRPC is served on P+1000")
 	fs.BoolVar(&c.frozen, "frozen-clock", false, "freeze the mock clock: only POST /__mock/clock/advance moves it")
 	fs.IntVar(&c.journalLimit, "journal-limit", 100000, "keep the newest N journal events (0: all)")
@@ -128,7 +130,7 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		return err
 	}
 	opts := []mocknacos.Option{
-		mocknacos.WithPort(c.port), mocknacos.WithLogger(log), mocknacos.WithJournalLimit(c.journalLimit),
+		mocknacos.WithHost(c.host), mocknacos.WithPort(c.port), mocknacos.WithLogger(log), mocknacos.WithJournalLimit(c.journalLimit),
 		mocknacos.WithSweepInterval(c.sweep), mocknacos.WithServerVersion(mocknacos.ServerVersion(c.serverVersion)),
 	}
 	if c.frozen {
@@ -146,7 +148,7 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "http", "http://"+srv.Addr()+"/nacos", "grpc", srv.GRPCAddr(),
+	log.Info("serving", "listen", c.host, "http", "http://"+srv.Addr()+"/nacos", "grpc", srv.GRPCAddr(),
 		"server_version", c.serverVersion, "startup", time.Since(start).String())
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -16,8 +16,12 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.port != 18848 || !c.frozen || c.journalLimit != 7 || c.serverVersion != "2.4" {
+	if c.port != 18848 || !c.frozen || c.journalLimit != 7 || c.serverVersion != "2.4" || c.host != "127.0.0.1" {
 		t.Fatalf("%+v", c)
+	}
+	t.Setenv("MOCKNACOS_HOST", "0.0.0.0")
+	if c, err := parse(nil); err != nil || c.host != "0.0.0.0" {
+		t.Fatalf("MOCKNACOS_HOST: %+v, %v", c, err)
 	}
 	for _, bad := range [][]string{{"--port", "65000"}, {"--server-version", "3.0"}, {"--auth-user", "nacos"}} {
 		if _, err := parse(bad); err == nil {
