@@ -1,0 +1,167 @@
+//go:build compat
+
+package compat
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/mocknacos/mocknacos/mocknacos"
+)
+
+// server is one column's Nacos: the mock in the test process or a real
+// server in a container.
+type server interface {
+	Port() int
+	Version() string
+	V1() bool                                           // a 1.x server: no gRPC
+	API() *nacosAPI                                     // the HTTP API, logged in as nacos
+	Mock() *mocknacos.Server                            // nil for a real server
+	Restart(ctx context.Context) (time.Duration, error) // returns when it serves again
+}
+
+// mockServer is mocknacos in this process, real-time clock, auth on.
+type mockServer struct {
+	srv *mocknacos.Server
+	api *nacosAPI
+	v1  bool
+}
+
+func startMock(t testing.TB, v1 bool) (*mockServer, error) {
+	var srv *mocknacos.Server
+	var err error
+	for i := 0; i < 20; i++ {
+		p := serverPort()
+		opts := []mocknacos.Option{mocknacos.WithPort(p), mocknacos.WithAuth("nacos", "nacos")}
+		if v1 {
+			opts = append(opts, mocknacos.WithServerVersion(mocknacos.Nacos1))
+		}
+		if srv, err = mocknacos.New(opts...); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { srv.Close() })
+	return &mockServer{srv: srv, api: newAPI(srv.Port()), v1: v1}, nil
+}
+
+func (m *mockServer) Port() int               { return m.srv.Port() }
+func (m *mockServer) V1() bool                { return m.v1 }
+func (m *mockServer) API() *nacosAPI          { return m.api }
+func (m *mockServer) Mock() *mocknacos.Server { return m.srv }
+func (m *mockServer) Version() string {
+	if m.v1 {
+		return "1.4.x answers"
+	}
+	return "2.4.x answers"
+}
+
+func (m *mockServer) Restart(context.Context) (time.Duration, error) {
+	t0 := time.Now()
+	err := m.srv.Restart()
+	return time.Since(t0), err
+}
+
+// realServer is a Nacos server image in a container with host networking.
+type realServer struct {
+	image   string
+	box     *box
+	port    int
+	api     *nacosAPI
+	version string
+	v1      bool
+	startup time.Duration // container start -> readiness
+	admin   string        // how the nacos user came to be
+}
+
+// authSecret is the token secret of the real servers: a test-only value,
+// Base64 of more than 32 bytes as Nacos requires.
+var authSecret = base64.StdEncoding.EncodeToString([]byte("mocknacos-compat-suite-token-secret-not-for-production"))
+
+// startReal starts image standalone with embedded storage on a free port
+// spread, auth on, and waits for readiness. It sets both the official
+// image's variables and those of a locally built image.
+func startReal(ctx context.Context, t testing.TB, image string) (*realServer, error) {
+	p := serverPort()
+	env := map[string]string{
+		"MODE": "standalone", "NACOS_PORT": itoa(p), "NACOS_APPLICATION_PORT": itoa(p),
+		"NACOS_SERVER_IP": "127.0.0.1", "PREFER_HOST_MODE": "ip",
+		"NACOS_AUTH_ENABLE": "true", "NACOS_AUTH_TOKEN": authSecret,
+		"NACOS_AUTH_IDENTITY_KEY": "compat-identity", "NACOS_AUTH_IDENTITY_VALUE": "compat-identity-value",
+		"JVM_XMS": "256m", "JVM_XMX": "512m", "JVM_XMN": "128m",
+	}
+	t0 := time.Now()
+	b, err := runBox(ctx, t, "nacos-"+slug(image), image, testcontainers.WithEnv(env))
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", image, err)
+	}
+	r := &realServer{image: image, box: b, port: p, api: newAPI(p)}
+	if err := r.waitReady(ctx, 4*time.Minute); err != nil {
+		return nil, err
+	}
+	r.startup = time.Since(t0)
+	if r.version, err = r.api.version(ctx); err != nil {
+		// Fall back on the image's tag.
+		_, tag, _ := strings.Cut(image[strings.LastIndex(image, "/")+1:], ":")
+		r.version = strings.TrimPrefix(tag, "v")
+	}
+	r.v1 = strings.HasPrefix(r.version, "1.")
+	created, err := r.api.initAdmin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("nacos user: %w", err)
+	}
+	r.admin = "built in"
+	if created {
+		r.admin = "created with POST /nacos/v1/auth/users/admin"
+	}
+	return r, nil
+}
+
+func (r *realServer) waitReady(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for i := 0; ; i++ {
+		if r.api.ready(ctx) {
+			return nil
+		}
+		if i%8 == 7 && !r.box.running(ctx) {
+			return fmt.Errorf("%s exited; its log ends:\n%s", r.image, r.box.tail(ctx, 30))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready within %v; its log ends:\n%s", r.image, timeout, r.box.tail(ctx, 30))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func (r *realServer) Port() int               { return r.port }
+func (r *realServer) Version() string         { return r.version }
+func (r *realServer) V1() bool                { return r.v1 }
+func (r *realServer) API() *nacosAPI          { return r.api }
+func (r *realServer) Mock() *mocknacos.Server { return nil }
+
+// Restart stops the container (SIGTERM) and starts it again: the same
+// container, so its file system and the embedded database in it survive.
+func (r *realServer) Restart(ctx context.Context) (time.Duration, error) {
+	t0 := time.Now()
+	stop := 15 * time.Second
+	if err := r.box.c.Stop(ctx, &stop); err != nil {
+		return 0, err
+	}
+	if err := r.box.c.Start(ctx); err != nil {
+		return 0, err
+	}
+	if err := r.waitReady(ctx, 4*time.Minute); err != nil {
+		return 0, err
+	}
+	return time.Since(t0), nil
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
