@@ -73,7 +73,7 @@ func ScanJSONL(r io.Reader, header func(Header) error, event func(Event) error) 
 			continue
 		}
 		var e Event
-		if err := json.Unmarshal(b, &e); err != nil {
+		if err := decodeEvent(b, &e); err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
 		if err := event(e); err != nil {
