@@ -2,6 +2,8 @@ package grpcv2
 
 import (
 	"google.golang.org/grpc/encoding"
+
+	"github.com/mocknacos/mocknacos/internal/journal"
 )
 
 // Payload is the Nacos envelope (codec.go), for the recording proxy and
@@ -28,3 +30,15 @@ const (
 	ServiceRequest  = "Request"
 	ServiceBiStream = "BiRequestStream"
 )
+
+// ResponseOf is a server's answer as the journal records it: resultCode
+// as the status, errorCode, type and body.
+func ResponseOf(p *Payload) journal.Response {
+	code, errorCode, _ := answerOf(p)
+	return journal.Response{Status: code, ErrorCode: errorCode, Type: p.Type, Body: string(p.Body)}
+}
+
+// Describe fills an event's subject (namespace, group, service; or a
+// config's tenant, group, dataId) from a request body, as the mock
+// journals its own requests.
+func Describe(ev *journal.Event, body []byte) { describe(ev, body) }

@@ -156,7 +156,7 @@ func (c *netConn) Request(ctx context.Context, p *grpcv2.Payload) (*grpcv2.Paylo
 		c.mu.Lock()
 		fresh := !c.setupAt.IsZero() && time.Since(c.setupAt) < unregisteredRetry
 		c.mu.Unlock()
-		if !fresh || p.Type == "ServerCheckRequest" || responseOf(out).ErrorCode != 301 {
+		if !fresh || p.Type == "ServerCheckRequest" || grpcv2.ResponseOf(out).ErrorCode != 301 {
 			return out, nil
 		}
 		select {

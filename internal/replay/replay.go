@@ -194,7 +194,7 @@ func Run(ctx context.Context, r io.Reader, target Target, opts Options) (Summary
 	lastProgress := start
 	line := 1 // the header
 	events := 0
-	err := journal.ScanJSONL(r, func(journal.Header) error { return nil }, func(e journal.Event) error {
+	step := func(e *journal.Event) error {
 		line++
 		events++
 		if err := ctx.Err(); err != nil {
@@ -223,7 +223,7 @@ func Run(ctx context.Context, r io.Reader, target Target, opts Options) (Summary
 				opts.AdvanceTo(elapsed)
 			}
 		}
-		rn.apply(heldCtx, line, &e)
+		rn.apply(heldCtx, line, e)
 		if opts.Progress != nil && events%256 == 0 {
 			if now := time.Now(); now.Sub(lastProgress) >= every {
 				lastProgress = now
@@ -231,7 +231,8 @@ func Run(ctx context.Context, r io.Reader, target Target, opts Options) (Summary
 			}
 		}
 		return nil
-	})
+	}
+	err := eachEvent(r, step)
 	cancelHeld()
 	rn.held.Wait()
 	if !opts.KeepOpen {
@@ -326,7 +327,7 @@ func (rn *run) apply(heldCtx context.Context, line int, e *journal.Event) {
 		out, err := c.Request(rn.ctx, &grpcv2.Payload{Type: e.Request.Type, Headers: e.Request.Headers, Body: []byte(e.Request.Body)})
 		var got journal.Response
 		if err == nil {
-			got = responseOf(out)
+			got = grpcv2.ResponseOf(out)
 		}
 		rn.judge(line, e, got, err)
 	case actStream:
@@ -357,16 +358,6 @@ func (rn *run) conn(line int, e *journal.Event) (Conn, error) {
 	}
 	rn.conns[e.ConnectionID] = c
 	return c, nil
-}
-
-// responseOf reads a gRPC answer as the journal records it.
-func responseOf(p *grpcv2.Payload) journal.Response {
-	var base struct {
-		ResultCode int `json:"resultCode"`
-		ErrorCode  int `json:"errorCode"`
-	}
-	_ = json.Unmarshal(p.Body, &base)
-	return journal.Response{Status: base.ResultCode, ErrorCode: base.ErrorCode, Type: p.Type, Body: string(p.Body)}
 }
 
 func (rn *run) judge(line int, e *journal.Event, got journal.Response, err error) {
@@ -401,3 +392,58 @@ func (rn *run) report(d Difference) {
 	defer rn.mu.Unlock()
 	_ = rn.enc.Encode(d)
 }
+
+// eachEvent reads the recording on a goroutine of its own, in batches, and
+// calls step for each event in order on the caller's: decoding a line
+// costs about as much as applying it in process, so the two overlap.
+func eachEvent(r io.Reader, step func(*journal.Event) error) error {
+	const batchSize = 256
+	batches := make(chan []journal.Event, 8)
+	stop := make(chan struct{})
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		batch := make([]journal.Event, 0, batchSize)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]journal.Event, 0, batchSize)
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		err := journal.ScanJSONL(r, func(journal.Header) error { return nil }, func(e journal.Event) error {
+			batch = append(batch, e)
+			if len(batch) == batchSize && !send() {
+				return errStopped
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			send()
+		}
+		readErr <- err
+	}()
+	var stepErr error
+	for batch := range batches {
+		for i := range batch {
+			if stepErr = step(&batch[i]); stepErr != nil {
+				break
+			}
+		}
+		if stepErr != nil {
+			close(stop)
+			for range batches {
+			}
+			break
+		}
+	}
+	err := <-readErr
+	if stepErr != nil {
+		return stepErr
+	}
+	return err
+}
+
+var errStopped = errors.New("replay stopped")
