@@ -176,7 +176,8 @@ func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.clockState())
 }
 
-type adminInstance struct {
+// AdminInstance is one instance as GET /__mock/services shows it.
+type AdminInstance struct {
 	IP             string            `json:"ip"`
 	Port           int               `json:"port"`
 	Cluster        string            `json:"cluster"`
@@ -192,11 +193,14 @@ type adminInstance struct {
 	RegisteredTime time.Time         `json:"registered"`
 }
 
-type adminService struct {
+// AdminService is one service as GET /__mock/services shows it: its
+// instances with health and time since the last beat (on the mock clock),
+// and its subscribers.
+type AdminService struct {
 	Namespace   string          `json:"namespace"`
 	Group       string          `json:"group"`
 	Name        string          `json:"name"`
-	Instances   []adminInstance `json:"instances"`
+	Instances   []AdminInstance `json:"instances"`
 	Subscribers []string        `json:"subscribers"`
 }
 
@@ -205,16 +209,16 @@ type adminService struct {
 // subscribers.
 func (s *Server) adminServices(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
-	out := []adminService{}
+	out := []AdminService{}
 	for _, st := range s.registry().Snapshot() {
-		svc := adminService{Namespace: st.Info.Key.Namespace, Group: st.Info.Key.Group, Name: st.Info.Key.Name,
-			Instances: []adminInstance{}, Subscribers: []string{}}
+		svc := AdminService{Namespace: st.Info.Key.Namespace, Group: st.Info.Key.Group, Name: st.Info.Key.Name,
+			Instances: []AdminInstance{}, Subscribers: []string{}}
 		for _, in := range st.Instances {
 			proto := ProtocolHTTP
 			if in.Source == registry.SourceGRPC {
 				proto = ProtocolGRPC
 			}
-			svc.Instances = append(svc.Instances, adminInstance{IP: in.IP, Port: in.Port, Cluster: in.Cluster, Weight: in.Weight,
+			svc.Instances = append(svc.Instances, AdminInstance{IP: in.IP, Port: in.Port, Cluster: in.Cluster, Weight: in.Weight,
 				Healthy: in.Healthy, Enabled: in.Enabled, Ephemeral: in.Ephemeral, Metadata: in.Metadata, Protocol: proto,
 				Owner: in.Owner, LastBeat: in.LastBeat, SinceLastBeat: now.Sub(in.LastBeat).Round(time.Millisecond).String(),
 				RegisteredTime: in.Registered})
