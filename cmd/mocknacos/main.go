@@ -146,6 +146,10 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	if c.tokenMockClock {
 		opts = append(opts, mocknacos.WithTokenExpiryOnMockClock())
 	}
+	// Before serving: a SIGTERM that follows the first answer closely (a
+	// test that is done at once, docker stop) must shut down cleanly too.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
 	srv, err := mocknacos.New(opts...)
 	if err != nil {
@@ -153,8 +157,6 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	}
 	log.Info("serving", "listen", c.host, "http", "http://"+srv.Addr()+"/nacos", "grpc", srv.GRPCAddr(),
 		"server_version", c.serverVersion, "startup", time.Since(start).String())
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	log.Info("shutting down", "journal_events", len(srv.Journal()), "journal_dropped", srv.JournalDropped())
 	return srv.Close()
