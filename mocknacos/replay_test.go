@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
+	"github.com/mocknacos/mocknacos/internal/grpcv2"
+	"github.com/mocknacos/mocknacos/internal/replay"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
@@ -168,5 +172,84 @@ func TestReplayReportsDifferentAnswers(t *testing.T) {
 	}
 	if kinds["beat"] != beats || kinds["list"] != 1 {
 		t.Fatalf("report lines by kind %v, want %d beats and 1 list", kinds, beats)
+	}
+}
+
+// TestReplayGRPCAndLongPollLeavesNoGoroutine: a recording with a gRPC
+// connection (server check, setup, subscribe, register, the push and its
+// ack) and a config long poll still held at its end replays in process;
+// the connection's instance stays (the recording leaves it open), the long
+// poll is cancelled at the end, and once the mock is closed nothing it or
+// the replay started is still running.
+func TestReplayGRPCAndLongPollLeavesNoGoroutine(t *testing.T) {
+	live := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
+	nt, err := replay.NewNetwork(live.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nt.Close()
+	ctx := context.Background()
+	c, err := nt.Open(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, p := range []grpcv2.Payload{
+		{Type: "ServerCheckRequest", Body: []byte(`{"headers":{},"requestId":"1"}`)},
+		{Type: "SubscribeServiceRequest", Body: []byte(`{"headers":{},"requestId":"2","namespace":"public","serviceName":"pay","groupName":"DEFAULT_GROUP","subscribe":true,"clusters":""}`)},
+		{Type: "InstanceRequest", Body: []byte(`{"headers":{},"requestId":"3","namespace":"public","serviceName":"pay","groupName":"DEFAULT_GROUP","type":"registerInstance",` +
+			`"instance":{"ip":"127.0.0.1","port":9090,"weight":1,"healthy":true,"enabled":true,"ephemeral":true,"clusterName":"DEFAULT","metadata":{}}}`)},
+	} {
+		if p.Type == "SubscribeServiceRequest" {
+			if err := c.Stream(ctx, &grpcv2.Payload{Type: "ConnectionSetupRequest", Body: []byte(`{"clientVersion":"test","labels":{},"headers":{}}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.Request(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := live.WaitForEvents(mocknacos.Query{Kind: mocknacos.Kind("push-ack")}, 1, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// A long poll the recording ends with, unanswered (it is journaled
+	// when answered: wait for that).
+	req, _ := http.NewRequest("POST", live.URL()+"/v1/cs/configs/listener", strings.NewReader("Listening-Configs=app.yaml%02DEFAULT_GROUP%02%01"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Long-Pulling-Timeout", "30000")
+	req.Header.Set("Long-Pulling-Timeout-No-Hangup", "true")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var rec bytes.Buffer
+	if err := live.ExportJournal(&rec); err != nil {
+		t.Fatal(err)
+	}
+	// Turn the no-hangup poll into one the target holds.
+	held := strings.Replace(rec.String(), `"Long-Pulling-Timeout-No-Hangup":"true",`, "", 1)
+	if held == rec.String() {
+		t.Fatalf("no long poll in the recording:\n%s", rec.String())
+	}
+
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	fresh, err := mocknacos.New(mocknacos.WithFrozenClock(time.Time{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report bytes.Buffer
+	sum, err := mocknacos.Replay(ctx, fresh, strings.NewReader(held), mocknacos.ReplayReport(&report))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Cancelled != 1 || sum.Differed != 0 || sum.Errors != 0 || sum.Pushes != 1 || sum.Matched != sum.Sent-1 {
+		t.Fatalf("summary %s; report:\n%s", sum, report.String())
+	}
+	if in := fresh.Instances("pay"); len(in) != 1 || in[0].Source != mocknacos.SourceGRPC {
+		t.Fatalf("after replay: %+v", in)
+	}
+	if err := fresh.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
