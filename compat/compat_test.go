@@ -619,7 +619,6 @@ func (r *run) kill(g genImage, svc string, a *app, pa, pc int, roles map[int]str
 	for i := 0; i < 40 && a.running(r.ctx); i++ {
 		time.Sleep(250 * time.Millisecond)
 	}
-	unhealthy := func(l map[string]any) bool { h := host(l, pa); return h != nil && h["healthy"] == false }
 	gone := func(l map[string]any) bool { return host(l, pa) == nil }
 	mock := r.srv.Mock()
 	if g.GRPC {
@@ -628,24 +627,46 @@ func (r *run) kill(g genImage, svc string, a *app, pa, pc int, roles map[int]str
 		c.Obs = map[string]any{"removed": normalise(obsList, list, roles), "consumer": normalise(obsConsumer, view, roles)}
 		return
 	}
-	var l1, l2 map[string]any
+	// On a 1.x server the list keeps showing a lone unhealthy instance as
+	// healthy (protect threshold), so health is read from the detail.
+	var d1 any
 	if mock != nil {
 		// The mock's clock skips the 15 s and 30 s.
 		mock.Advance(16 * time.Second)
-		l1 = r.awaitList(c, svc, 5*time.Second, unhealthy, "unhealthy after Advance(16s)", time.Time{})
+		d1 = r.awaitUnhealthy(c, svc, pa, 5*time.Second, time.Time{})
 		c.Notes = append(c.Notes, "mock clock advanced 16 s, then 15 s")
-	} else {
-		l1 = r.awaitList(c, svc, 60*time.Second, unhealthy, "unhealthy", t0)
-	}
-	view := r.awaitConsumer(c, pc, 0, 30*time.Second)
-	if mock != nil {
 		mock.Advance(15 * time.Second)
+	} else {
+		d1 = r.awaitUnhealthy(c, svc, pa, 60*time.Second, t0)
+	}
+	var l2 map[string]any
+	if mock != nil {
 		l2 = r.awaitList(c, svc, 5*time.Second, gone, "removed after Advance(15s) more", time.Time{})
 	} else {
 		l2 = r.awaitList(c, svc, 90*time.Second, gone, "removed", t0)
 	}
-	c.Obs = map[string]any{"unhealthy": normalise(obsList, l1, roles), "consumer": normalise(obsConsumer, view, roles),
-		"removed": normalise(obsList, l2, roles)}
+	view := r.awaitConsumer(c, pc, 0, 30*time.Second)
+	c.Obs = map[string]any{"unhealthy (instance detail)": normalise(obsDetail, d1, roles), "removed": normalise(obsList, l2, roles),
+		"consumer": normalise(obsConsumer, view, roles)}
+}
+
+// awaitUnhealthy waits until the instance detail of port says healthy
+// false; not in time, it is a problem of c.
+func (r *run) awaitUnhealthy(c *Cell, svc string, port int, timeout time.Duration, since time.Time) map[string]any {
+	t0 := time.Now()
+	var last map[string]any
+	var err error
+	for time.Since(t0) < timeout {
+		if last, err = r.srv.API().instance(r.ctx, svc, port); err == nil && last["healthy"] == false {
+			if !since.IsZero() {
+				c.Notes = append(c.Notes, "unhealthy "+round(time.Since(since))+" after SIGKILL")
+			}
+			return last
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	c.problem("provider A not unhealthy within %v (instance detail %v, %v)", timeout, last, err)
+	return last
 }
 
 // awaitList waits until cond holds for svc's list; not in time, it is a

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +106,23 @@ func (a *nacosAPI) list(ctx context.Context, service string) (map[string]any, er
 	var out map[string]any
 	if err := json.Unmarshal(body, &out); err != nil {
 		return nil, fmt.Errorf("instance list: %v: %s", err, body)
+	}
+	return out, nil
+}
+
+// instance is GET /v1/ns/instance (instance detail) of ip:port in the
+// DEFAULT cluster of a DEFAULT_GROUP service. Unlike the list, it tells an
+// unhealthy instance as such on a 1.x server too (whose list applies the
+// protect threshold: a service with no healthy instance lists all as healthy).
+func (a *nacosAPI) instance(ctx context.Context, service string, port int) (map[string]any, error) {
+	st, body, err := a.authed(ctx, http.MethodGet, "/v1/ns/instance", url.Values{"serviceName": {service}, "ip": {"127.0.0.1"},
+		"port": {strconv.Itoa(port)}, "clusterName": {"DEFAULT"}})
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if st != 200 || json.Unmarshal(body, &out) != nil {
+		return nil, fmt.Errorf("instance detail: %d %s", st, strings.TrimSpace(string(body)))
 	}
 	return out, nil
 }

@@ -19,12 +19,10 @@ import (
 
 // Observation kinds (the first column of Ignored).
 const (
-	obsList     = "instance list" // GET /nacos/v1/ns/instance/list
-	obsConsumer = "consumer"      // sample-consumer's GET /instances
-	obsTraffic  = "traffic"       // requests a provider sent, as a recording proxy saw them
-	obsJournal  = "journal"       // the mock's journal (no real counterpart)
-	obsConfig   = "config"        // the app's GET /config
-	obsTiming   = "timing"        // cadences
+	obsList     = "instance list"   // GET /nacos/v1/ns/instance/list
+	obsDetail   = "instance detail" // GET /nacos/v1/ns/instance
+	obsConsumer = "consumer"        // sample-consumer's GET /instances
+	obsTraffic  = "traffic"         // requests a provider sent, as a recording proxy saw them
 )
 
 // Treatment of an ignored field.
@@ -53,6 +51,8 @@ var Ignored = []IgnoredField{
 	{obsList, []string{"lastRefTime"}, Drop, "the server's clock when the service last changed"},
 	{obsList, []string{"checksum"}, Presence, "1.4.x: an MD5 over the hosts and lastRefTime, different every run (2.x answers an empty string)"},
 	{obsTraffic, []string{"*", "body", "accessToken"}, Presence, "a signed JWT whose expiry and signature differ per server and run"},
+	{obsTraffic, []string{"*", "body", "lastRefTime"}, Drop, "as in the instance list"},
+	{obsTraffic, []string{"*", "body", "checksum"}, Presence, "as in the instance list"},
 	{obsTraffic, []string{"*", "count"}, Drop, "how many beats arrive depends on how long each stage took"},
 }
 
