@@ -75,6 +75,17 @@ func (e *AccessError) Error() string { return e.Msg }
 
 func denied(msg string) error { return &AccessError{Msg: msg} }
 
+// UnknownUserError is Spring Security's UsernameNotFoundException, thrown by
+// NacosUserDetailsServiceImpl for a user that does not exist. The 2.4.3
+// AbstractAuthenticationManager does not turn it into an AccessException,
+// so it escapes as a server error: login answers 500 "caused: User x not
+// found;" (with auth on or off: a fresh 2.4 server has no user at all), the
+// HTTP filter 500 "Server failed, User x not found", the gRPC filter
+// errorCode 500. A known user with a wrong password is an AccessException.
+type UnknownUserError struct{ User string }
+
+func (e *UnknownUserError) Error() string { return "User " + e.User + " not found" }
+
 // Identity is what a request carries to prove who it is (the identity
 // names of NacosAuthPluginService).
 type Identity struct {
@@ -115,7 +126,10 @@ func (s *Service) checkPassword(user, password string) (string, error) {
 	s.mu.Lock()
 	want, ok := s.users[user]
 	s.mu.Unlock()
-	if !ok || want != password {
+	if !ok {
+		return "", &UnknownUserError{User: user}
+	}
+	if want != password {
 		return "", denied("user not found!")
 	}
 	return user, nil

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,21 @@ func TestGRPCGuardChecksSecuredTypesOnly(t *testing.T) {
 	}
 	if err := New(Config{}).GRPCGuard("InstanceRequest", nil); err != nil {
 		t.Fatal("auth off:", err)
+	}
+	err := s.GRPCGuard("InstanceRequest", map[string]string{"username": "who", "password": "p"})
+	var se *ServerError
+	if !errors.As(err, &se) || se.ErrorCode() != 500 || se.Msg != "caused: User who not found;" {
+		t.Fatalf("unknown user over gRPC: %#v", err)
+	}
+}
+
+// TestUnknownUserWithAuthOff: a fresh server has no user; with auth off a
+// client's login for nacos is still refused, as UsernameNotFoundException.
+func TestUnknownUserWithAuthOff(t *testing.T) {
+	_, err := New(Config{}).Login(Identity{Username: "nacos", Password: "nacos"})
+	var unknown *UnknownUserError
+	if !errors.As(err, &unknown) || err.Error() != "User nacos not found" {
+		t.Fatalf("%#v", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -34,6 +35,10 @@ func (s *Service) HTTPGuard(r *http.Request, param func(string) string) *httpv1.
 		}
 	}
 	if _, err := s.Authenticate(httpIdentity(r, param)); err != nil {
+		var unknown *UnknownUserError
+		if errors.As(err, &unknown) {
+			return httpv1.SpringReject(http.StatusInternalServerError, "Server failed, "+unknown.Error(), r.URL.Path)
+		}
 		return httpv1.SpringReject(http.StatusForbidden, err.Error(), r.URL.Path)
 	}
 	return nil
@@ -71,5 +76,19 @@ func (s *Service) GRPCGuard(requestType string, headers map[string]string) error
 	}
 	_, err := s.Authenticate(Identity{Authorization: headers["Authorization"], AccessToken: headers["accessToken"],
 		Username: headers["username"], Password: headers["password"]})
+	var unknown *UnknownUserError
+	if errors.As(err, &unknown) {
+		return &ServerError{Msg: "caused: " + unknown.Error() + ";"}
+	}
 	return err
 }
+
+// ServerError is a refusal the gRPC filter answers with errorCode 500
+// (NacosException.SERVER_ERROR) instead of 403: an exception other than
+// AccessException, its message as ExceptionUtil.getAllExceptionMsg gives it.
+type ServerError struct{ Msg string }
+
+func (e *ServerError) Error() string { return e.Msg }
+
+// ErrorCode is the errorCode of the gRPC answer.
+func (e *ServerError) ErrorCode() int { return 500 }

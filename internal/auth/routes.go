@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -43,6 +44,12 @@ func (s *Service) login(x *httpv1.Exchange) {
 	var ae *AccessError
 	if errors.As(err, &ae) {
 		x.Answer(http.StatusForbidden, "text/plain;charset=UTF-8", ae.Msg)
+		return
+	}
+	var unknown *UnknownUserError
+	if errors.As(err, &unknown) {
+		// ConsoleExceptionHandler's catch-all: 500, HTML-escaped.
+		x.Answer(http.StatusInternalServerError, "text/plain;charset=UTF-8", "caused: "+html.EscapeString(unknown.Error())+";")
 		return
 	}
 	x.Header().Set("Authorization", "Bearer "+tok.AccessToken)

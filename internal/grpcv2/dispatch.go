@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/journal"
@@ -65,7 +66,12 @@ func handle[T any](kind journal.Kind, respType string, fn func(cl *call, req *T)
 		}
 		if g := cl.s.cfg.Guard; g != nil {
 			if err := g(cl.in.Type, cl.in.Headers); err != nil {
-				return failed(respType, codeNoRight, err.Error())
+				code := codeNoRight
+				var coded interface{ ErrorCode() int }
+				if errors.As(err, &coded) {
+					code = coded.ErrorCode()
+				}
+				return failed(respType, code, err.Error())
 			}
 		}
 		return fn(cl, req)
