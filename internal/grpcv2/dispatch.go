@@ -158,11 +158,12 @@ func (s *Server) dispatch(c *conn, in *payload, ev *journal.Event) *response {
 		// The real server registers at ConnectionSetupRequest; registering
 		// here already spares a client that sends a request within the
 		// 100 ms after setup a spurious 301 (nacos-protocol.md 5.3 step 4).
-		// supportAbilityNegotiation stays false: true would make clients
-		// wait for a SetupAckRequest (rule 8).
+		// supportAbilityNegotiation is true, as on 2.4.3: clients that send
+		// an ability table then wait for the SetupAckRequest that answers
+		// their ConnectionSetupRequest (streamMessage).
 		c.register()
 		c.touch()
-		return ok(typeServerCheckResponse, serverCheckFields{ConnectionID: c.id})
+		return ok(typeServerCheckResponse, serverCheckFields{ConnectionID: c.id, SupportAbilityNegotiation: true})
 	}
 	h, found := handlers[in.Type]
 	if !found {

@@ -12,6 +12,7 @@ const (
 	typeServerCheckRequest       = "ServerCheckRequest"
 	typeServerCheckResponse      = "ServerCheckResponse"
 	typeConnectionSetupRequest   = "ConnectionSetupRequest"
+	typeSetupAckRequest          = "SetupAckRequest"
 	typeHealthCheckRequest       = "HealthCheckRequest"
 	typeHealthCheckResponse      = "HealthCheckResponse"
 	typeErrorResponse            = "ErrorResponse"
@@ -158,6 +159,28 @@ type connectionSetupRequest struct {
 	ClientVersion string            `json:"clientVersion"`
 	Tenant        string            `json:"tenant"`
 	Labels        map[string]string `json:"labels"`
+	// AbilityTable is the client's abilities (Java clients 2.3 and later;
+	// "{}" counts): present, it asks for a SetupAckRequest.
+	AbilityTable json.RawMessage `json:"abilityTable"`
+}
+
+// wantsSetupAck: the table is present and not null.
+func (r *connectionSetupRequest) wantsSetupAck() bool {
+	return len(r.AbilityTable) > 0 && string(r.AbilityTable) != "null"
+}
+
+// serverAbilities is what a 2.4.3 server tells SDK clients it can do
+// (NacosAbilityManagerHolder, AbilityMode.SERVER).
+var serverAbilities = map[string]bool{"supportPersistentInstanceByGrpc": true}
+
+// setupAck is the SetupAckRequest body: sent without a requestId, as
+// GrpcConnection.sendRequestNoAck sends it, and with no answer awaited.
+func setupAck() []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"headers":{},"abilityTable":`)
+	b.Write(marshal(serverAbilities))
+	b.WriteString(`,"module":"internal"}`)
+	return b.Bytes()
 }
 
 // namingRequest is AbstractNamingRequest (nacos-protocol.md 5.4).

@@ -58,6 +58,18 @@ func (s *Server) pushView(c *conn, v *registry.View) {
 	s.record(c, ev)
 }
 
+// sendSetupAck tells a client that sent its ability table the server's
+// abilities (GrpcBiStreamRequestAcceptor): without it such a client waits
+// out its negotiation timeout before it goes on.
+func (s *Server) sendSetupAck(c *conn) {
+	body := setupAck()
+	ev := journal.Event{Kind: journal.SetupAck, Request: journal.Request{Type: typeSetupAckRequest, Body: string(body)}}
+	if err := s.sendOn(c, &payload{Type: typeSetupAckRequest, Body: body}, "", 0); err != nil {
+		ev.Rejected, ev.Error = true, err.Error()
+	}
+	s.record(c, ev)
+}
+
 // request sends a server->client request on the stream and waits for the
 // client's response with the same requestId.
 func (s *Server) request(c *conn, typ, module string, extra any, timeout time.Duration) (*payload, []byte, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -445,4 +446,48 @@ func TestStopClosesConnections(t *testing.T) {
 	if instanceCount(env.reg) != 0 {
 		t.Fatal("instances survived Stop")
 	}
+}
+
+// TestAbilityNegotiation: the server check offers ability negotiation, as
+// 2.4.3 does; a setup carrying an ability table (Java clients 2.3+, even
+// "{}") gets a SetupAckRequest with the server's abilities and no
+// requestId; a setup without one (nacos-sdk-go, older Java) gets nothing.
+func TestAbilityNegotiation(t *testing.T) {
+	checkLeaks(t)
+	env := startServer(t, nil, nil)
+	var check struct {
+		SupportAbilityNegotiation bool `json:"supportAbilityNegotiation"`
+	}
+	c := dial(t, env.addr)
+	p, err := c.call(typeServerCheckRequest, `{"headers":{},"module":"internal"}`)
+	if err != nil || json.Unmarshal(p.Body, &check) != nil || !check.SupportAbilityNegotiation {
+		t.Fatalf("server check: %v %s", err, p.Body)
+	}
+	c.openStream()
+	c.send(&payload{Type: typeConnectionSetupRequest, Body: []byte(`{"headers":{},"clientVersion":"Nacos-Java-Client:v2.4.3",` +
+		`"labels":{"source":"sdk","module":"naming"},"abilityTable":{},"module":"internal"}`)})
+	ack, err := c.next(typeSetupAckRequest, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(ack.Body) != `{"headers":{},"abilityTable":{"supportPersistentInstanceByGrpc":true},"module":"internal"}` {
+		t.Fatalf("SetupAckRequest body %s", ack.Body)
+	}
+	waitFor(t, "setup-ack journaled", func() bool { return len(env.rec.kind(journal.SetupAck)) == 1 })
+	all := env.rec.all()
+	if i := slices.IndexFunc(all, func(e journal.Event) bool { return e.Kind == journal.Setup }); i < 0 ||
+		i > slices.IndexFunc(all, func(e journal.Event) bool { return e.Kind == journal.SetupAck }) {
+		t.Fatalf("setup-ack before its setup: %+v", all)
+	}
+
+	old := dial(t, env.addr)
+	env.connectTo(t, old) // a setup without abilityTable
+	if _, err := old.next(typeSetupAckRequest, 300*time.Millisecond); err == nil {
+		t.Fatal("a client without an ability table was sent a SetupAckRequest")
+	}
+	if n := len(env.rec.kind(journal.SetupAck)); n != 1 {
+		t.Fatalf("%d setup-ack events, want 1", n)
+	}
+	c.close()
+	old.close()
 }

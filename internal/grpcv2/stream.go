@@ -153,6 +153,10 @@ func (s *Server) streamMessage(c *conn, st *biStream, in *payload) {
 		}
 		c.mu.Unlock()
 		c.touch()
+		if req.wantsSetupAck() {
+			// Journaled after the setup that caused it.
+			defer s.sendSetupAck(c)
+		}
 	case strings.HasSuffix(in.Type, "Response"):
 		ev.Kind = journal.PushAck
 		var resp struct {

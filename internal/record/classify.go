@@ -116,6 +116,7 @@ var grpcKinds = map[string]journal.Kind{
 	"ConfigChangeNotifyRequest": journal.ConfigPush,
 	"ClientDetectionRequest":    journal.ClientDetection,
 	"ConnectResetRequest":       journal.ConnectReset,
+	"SetupAckRequest":           journal.SetupAck,
 }
 
 // grpcBody is what the journal reads of a gRPC body.
