@@ -6,8 +6,14 @@ PORT ?= 8848
 # Artifacts of the console page test (console.png, console.html).
 MOCKNACOS_ARTIFACTS ?= $(CURDIR)/artifacts
 export MOCKNACOS_ARTIFACTS
+# In `make test` a missing Docker engine or image is a failure, not a skip.
+REQUIRE_DOCKER ?= 1
+# The compatibility suite's real servers (space-separated images); empty on
+# our machines, where none can be had (see README, "The compatibility matrix").
+NACOS_IMAGES ?=
+export NACOS_IMAGES
 
-.PHONY: run build test lint browser unit sdk fuzz bench clean
+.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-sidebyside bench-image image run-image clean
 
 ## run: serve the mock on 127.0.0.1:$(PORT) (HTTP, /nacos) and $(PORT)+1000 (gRPC)
 run:
@@ -17,27 +23,53 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/mocknacos ./cmd/mocknacos
 
-## test: everything CI runs (lint, race-checked unit tests, real-SDK and
-## real-client tests: Go, Java and Python clients, the console in Chromium)
-test: lint browser unit sdk
+## test: everything CI runs: lint; Chromium; the Docker engine and every
+## image (built locally); race-checked unit tests; the real-client tests (Go,
+## Java, Python, Node, the console in Chromium, the image through
+## testcontainers-go); the compatibility matrix; the JUnit example
+test: lint browser images unit sdk compat junit
 
 ## browser: Debian's chromium for the console page test (idempotent)
 browser:
 	@scripts/stage.sh "install chromium" scripts/install-chromium.sh
 
+## images: Docker engine up (installed from Debian when missing), the JRE base,
+## the Spring Cloud Alibaba apps of each generation and the mock's own image;
+## each cached by a hash of its inputs
+images:
+	@scripts/stage.sh "images (docker, JRE base, Spring apps, mock)" scripts/build-images.sh
+
+## image: only the mock's image, FROM scratch (mocknacos/mocknacos:latest)
+image:
+	@scripts/stage.sh "mock image" scripts/build-mock-image.sh
+
+## run-image: the image on 127.0.0.1:$(PORT) (gRPC $(PORT)+1000), host networking
+run-image: image
+	docker run --rm --network host -e MOCKNACOS_HOST=127.0.0.1 -e MOCKNACOS_PORT=$(PORT) mocknacos/mocknacos:latest
+
 lint:
 	@scripts/stage.sh "gofmt" bash -c 'out=$$(gofmt -l $$(git ls-files "*.go" 2>/dev/null || find . -name "*.go")); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi'
 	@scripts/stage.sh "go vet" $(GO) vet ./...
+	@scripts/stage.sh "go vet (compat)" $(GO) vet -tags compat ./compat/
 	@scripts/stage.sh "actionlint" $(GO) run $(ACTIONLINT) -no-color
 
 ## unit: all tests under the race detector (the fuzz seed corpora run too)
 unit:
-	@scripts/stage.sh "go test -race" $(GO) test -race -count=1 ./...
+	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "go test -race" $(GO) test -race -count=1 ./...
 
 ## sdk: the tests that drive real Nacos SDKs, which have data races of
 ## their own and so are built only without -race (see the files' headers)
 sdk:
-	@MOCKNACOS_SKIP_BROWSER=1 scripts/stage.sh "go test (real SDKs, no -race)" $(GO) test -count=1 ./...
+	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) MOCKNACOS_SKIP_BROWSER=1 scripts/stage.sh "go test (real SDKs, no -race)" $(GO) test -count=1 ./...
+
+## compat: the compatibility matrix (Spring Cloud Alibaba apps in containers
+## against the mock and the images of NACOS_IMAGES); writes compat/MATRIX.md
+compat:
+	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout 45m ./compat/ -v
+
+## junit: the JUnit 5 + Testcontainers example against the image
+junit:
+	@scripts/stage.sh "junit example" scripts/run-junit-example.sh
 
 ## fuzz: a minute of fuzzing the HTTP request parsing
 fuzz:
@@ -45,7 +77,15 @@ fuzz:
 
 ## bench: the micro-benchmarks (see README, "Performance")
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./mocknacos/ ./internal/...
+	$(GO) test -run '^$$' -bench . -skip SideBySide -benchmem ./mocknacos/ ./internal/...
+
+## bench-sidebyside: mock vs a real Nacos in one run (MOCKNACOS_REAL_NACOS=host:port)
+bench-sidebyside:
+	$(GO) test -run '^$$' -bench SideBySide -benchtime 30x ./mocknacos/
+
+## bench-image: start-to-answer of the binary and of its container
+bench-image: image
+	$(GO) test -run '^$$' -bench . ./cmd/mocknacos/ ./tcmocknacos/
 
 clean:
 	rm -rf bin

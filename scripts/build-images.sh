@@ -5,6 +5,7 @@
 #
 #   mocknacos/jre17:<hash>                     JRE 17 base (debootstrap + docker import)
 #   mocknacos/sca-apps:<sca-version>-<hash>    sample-service + sample-consumer, per generation
+#   mocknacos/mocknacos:<hash>                 the mock itself, FROM scratch (build-mock-image.sh)
 #
 # Stable aliases without the hash (mocknacos/sca-apps:2023.0.3.4, ...) point at
 # the current builds, and the names are written to $MOCKNACOS_IMAGES_ENV
@@ -24,7 +25,14 @@ failed=()
 
 timed "docker engine up" "$S/docker-up.sh" >&2 || { log "no Docker engine: nothing to build"; exit 1; }
 
-BASE=$(timed "base image" "$S/build-base-image.sh") || { log "base image failed"; exit 1; }
+# BASE_IMAGE, when set, names a JRE 17 image to build on instead (e.g.
+# eclipse-temurin:17-jre where a registry is reachable, as on GitHub Actions).
+if [ -n "${BASE_IMAGE:-}" ]; then
+  BASE=$BASE_IMAGE
+  log "base image: $BASE (BASE_IMAGE)"
+else
+  BASE=$(timed "base image" "$S/build-base-image.sh") || { log "base image failed"; exit 1; }
+fi
 export BASE_IMAGE=$BASE
 {
   echo "# written by scripts/build-images.sh on $(date -u +%FT%TZ)"
@@ -44,6 +52,11 @@ for g in $SCA_GENERATIONS; do
     failed+=("sca-apps $g")
   fi
 done
+if img=$(timed "mock image" "$S/build-mock-image.sh"); then
+  echo "MOCKNACOS_IMAGE_MOCK=$img" >>"$ENVFILE.tmp"
+else
+  failed+=("mock image")
+fi
 mv "$ENVFILE.tmp" "$ENVFILE"
 
 echo
