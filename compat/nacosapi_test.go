@@ -140,6 +140,21 @@ func (a *nacosAPI) publish(ctx context.Context, dataID, content string) error {
 	return nil
 }
 
+// config is GET /v1/cs/configs of a DEFAULT_GROUP config: its content, or
+// "" when the server answers 404 (not found).
+func (a *nacosAPI) config(ctx context.Context, dataID string) (string, error) {
+	st, body, err := a.authed(ctx, http.MethodGet, "/v1/cs/configs", url.Values{"dataId": {dataID}, "group": {"DEFAULT_GROUP"}})
+	switch {
+	case err != nil:
+		return "", err
+	case st == http.StatusNotFound:
+		return "", nil
+	case st != 200:
+		return "", fmt.Errorf("config get: %d %s", st, strings.TrimSpace(string(body)))
+	}
+	return string(body), nil
+}
+
 // ready reports whether GET /v1/console/health/readiness answers 200.
 func (a *nacosAPI) ready(ctx context.Context) bool {
 	st, _, err := a.do(ctx, http.MethodGet, "/v1/console/health/readiness", nil)
