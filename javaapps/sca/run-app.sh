@@ -7,6 +7,11 @@
 #   SERVER_PORT        the app's HTTP port (sample-service 18080, consumer 18090)
 #   NACOS_SERVER_ADDR  host:port of Nacos (default 127.0.0.1:8848)
 #   NACOS_USERNAME / NACOS_PASSWORD (nacos/nacos), NACOS_NAMESPACE, NACOS_GROUP
+#   NACOS_CONFIG_ENABLED  true: import the config dataId
+#                      ${spring.application.name}.properties (DEFAULT_GROUP) from
+#                      Nacos at startup and follow its changes (GET /config shows
+#                      sample.greeting); false or unset: no config client at all
+#   APP_NAME           spring.application.name (sample-service / sample-consumer)
 #   JAVA_OPTS          extra JVM options (appended)
 set -euo pipefail
 APP=${1:-${APP:-sample-service}}
