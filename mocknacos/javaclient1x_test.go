@@ -71,7 +71,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	step := func(what string) { t.Logf("%6.2fs %s", time.Since(t0).Seconds(), what) }
 	c := startJavaProgram(t, "naming-client-1x", "-Dcom.alibaba.nacos.client.naming.local.ip=127.0.0.1",
 		"-jar", jar, srv.Addr(), service, strconv.Itoa(javaPort))
-	c.await(t, 0, "ready", func(e javaEvent) bool { return e.Event == "ready" })
+	c.await(t, 0, "ready", func(e clientEvent) bool { return e.Event == "ready" })
 	started := c.seen("started")
 	if started == nil || started.ClientVersion != "1.4.2" {
 		t.Fatalf("want the 1.4.2 client's started event, got %s", c.history())
@@ -133,7 +133,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	// Beats: the first full (the "beat" parameter), then light ones once an
 	// answer said lightBeatEnabled, every second.
 	beatQ := mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindBeat, Service: service, IP: "127.0.0.1", Port: javaPort}
-	beats, err := srv.WaitForEvents(beatQ, 4, javaStepTimeout)
+	beats, err := srv.WaitForEvents(beatQ, 4, clientStepTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	if err := srv.Register(service, other); err != nil {
 		t.Fatal(err)
 	}
-	push := c.await(t, mark, "push with 9101 and 9102", func(e javaEvent) bool {
+	push := c.await(t, mark, "push with 9101 and 9102", func(e clientEvent) bool {
 		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) != nil && hostAt(e.Hosts, "127.0.0.1", otherPort) != nil
 	})
 	t.Logf("srv.Register -> the Java listener: %v", time.Since(regAt).Round(time.Millisecond))
@@ -197,7 +197,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 		t.Fatal(err)
 	}
 	var again mocknacos.Event
-	if err := srv.WaitFor(javaStepTimeout, func() bool {
+	if err := srv.WaitFor(clientStepTimeout, func() bool {
 		regs := after(before, srv.Find(httpQ(mocknacos.KindRegister)))
 		if len(regs) == 0 || findInstance(srv.Instances(service), javaPort) == nil {
 			return false
@@ -205,7 +205,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 		again = regs[0]
 		return true
 	}); err != nil {
-		t.Fatalf("no registration again within %v of the restart: instances %+v", javaStepTimeout, srv.Instances(service))
+		t.Fatalf("no registration again within %v of the restart: instances %+v", clientStepTimeout, srv.Instances(service))
 	}
 	took := time.Since(restartAt)
 	var notFound *mocknacos.Event
@@ -238,7 +238,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 
 	// Beats go on after the registration again, answered OK (the next one
 	// 5 s later: the clientBeatInterval of the 20404 answer).
-	if err := srv.WaitFor(javaStepTimeout, func() bool {
+	if err := srv.WaitFor(clientStepTimeout, func() bool {
 		for _, b := range after(again.Seq, srv.Find(beatQ)) {
 			if b.Response.ErrorCode == 10200 {
 				return true
@@ -251,7 +251,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	// The client's poll (every 10 s, with its UDP port) subscribes again;
 	// then an instance the test registers is pushed to it.
 	resubs, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindSubscribe, Service: service},
-		len(srv.Find(httpQ(mocknacos.KindSubscribe)))+1, javaStepTimeout)
+		len(srv.Find(httpQ(mocknacos.KindSubscribe)))+1, clientStepTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	if err := srv.Register(service, third); err != nil {
 		t.Fatal(err)
 	}
-	c.await(t, mark, "push with 9101 and 9103 after the restart", func(e javaEvent) bool {
+	c.await(t, mark, "push with 9101 and 9103 after the restart", func(e clientEvent) bool {
 		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) != nil && hostAt(e.Hosts, "127.0.0.1", thirdPort) != nil &&
 			hostAt(e.Hosts, "127.0.0.1", otherPort) == nil
 	})
@@ -285,7 +285,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	// Deregister: the instance goes, its beats stop, the subscriber is
 	// pushed the rest.
 	mark = c.send(t, "deregister")
-	c.await(t, mark, "deregistered", func(e javaEvent) bool { return e.Event == "deregistered" })
+	c.await(t, mark, "deregistered", func(e clientEvent) bool { return e.Event == "deregistered" })
 	if findInstance(srv.Instances(service), javaPort) != nil {
 		t.Errorf("deregistered instance still held: %+v", srv.Instances(service))
 	}
@@ -294,13 +294,13 @@ func TestJavaNamingClient1x(t *testing.T) {
 		param(deregs[0], "ephemeral") != "true" {
 		t.Errorf("deregister events: %+v", deregs)
 	}
-	c.await(t, mark, "push without 9101", func(e javaEvent) bool {
+	c.await(t, mark, "push without 9101", func(e clientEvent) bool {
 		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) == nil && hostAt(e.Hosts, "127.0.0.1", thirdPort) != nil
 	})
 	step("deregistered and pushed")
 
-	closed := c.await(t, c.send(t, "close"), "closed", func(e javaEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, javaStepTimeout); code != 0 {
+	closed := c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
+	if code := c.wait(t, clientStepTimeout); code != 0 {
 		t.Errorf("naming-client-1x exited %d", code)
 	}
 	t.Logf("NamingService.shutDown took %d ms", closed.MS)
@@ -332,5 +332,5 @@ func logWireHTTP(t *testing.T, srv *mocknacos.Server) {
 		lines = append(lines, fmt.Sprintf("%-10s %s %s %v %.300s -> %d %.300s", e.Kind, e.Request.Method, e.Request.Path,
 			e.Request.Params, e.Request.Body, e.Response.Status, e.Response.Body))
 	}
-	t.Logf("HTTP traffic of the Java 1.x client (first of each kind):\n%s", strings.Join(lines, "\n"))
+	t.Logf("HTTP traffic of the client (first of each kind):\n%s", strings.Join(lines, "\n"))
 }

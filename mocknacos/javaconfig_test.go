@@ -10,13 +10,10 @@ package mocknacos_test
 // skips it.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +36,7 @@ type configEvent struct {
 	MS      int64   `json:"ms"`
 }
 
-func configLine(t *testing.T, e javaEvent) configEvent {
+func configLine(t *testing.T, e clientEvent) configEvent {
 	t.Helper()
 	var ce configEvent
 	if err := json.Unmarshal([]byte(e.raw), &ce); err != nil {
@@ -50,8 +47,8 @@ func configLine(t *testing.T, e javaEvent) configEvent {
 
 // isContent matches a line of the given event whose content is want (nil:
 // a null content).
-func isContent(event string, want *string) func(javaEvent) bool {
-	return func(e javaEvent) bool {
+func isContent(event string, want *string) func(clientEvent) bool {
+	return func(e clientEvent) bool {
 		if e.Event != event {
 			return false
 		}
@@ -63,6 +60,44 @@ func isContent(event string, want *string) func(javaEvent) bool {
 			return want == nil && ce.Content == nil
 		}
 		return *ce.Content == *want
+	}
+}
+
+// configPublishStep: the program publishes content (the command
+// "publish <JSON string><suffix>"), the mock holds it, and the program's
+// listener (it listens to the config) is told of its own publish.
+func configPublishStep(t *testing.T, c *clientProc, srv *mocknacos.Server, dataID, group, content, suffix, who string) {
+	t.Helper()
+	arg, _ := json.Marshal(content)
+	mark := c.send(t, "publish "+string(arg)+suffix)
+	if p := configLine(t, c.await(t, mark, "published", func(e clientEvent) bool { return e.Event == "published" })); !p.OK {
+		t.Fatalf("the %s publish returned false: %s", who, c.history())
+	}
+	if err := srv.WaitFor(clientStepTimeout, func() bool {
+		it, ok := srv.Config(dataID, group)
+		return ok && it.Content == content
+	}); err != nil {
+		it, ok := srv.Config(dataID, group)
+		t.Fatalf("after the %s publish the mock holds %+v (%v)", who, it, ok)
+	}
+	c.await(t, mark, "listener told of its own publish", isContent("change", &content))
+}
+
+// configRemoveStep: the program removes the config, the mock no longer
+// holds it, the program's listener is told it is gone (null content), and a
+// get reads null.
+func configRemoveStep(t *testing.T, c *clientProc, srv *mocknacos.Server, dataID, group, who string) {
+	t.Helper()
+	mark := c.send(t, "remove")
+	if r := configLine(t, c.await(t, mark, "removed", func(e clientEvent) bool { return e.Event == "removed" })); !r.OK {
+		t.Fatalf("the %s remove returned false: %s", who, c.history())
+	}
+	if _, ok := srv.Config(dataID, group); ok {
+		t.Errorf("config still held after the %s remove: %+v", who, srv.Configs())
+	}
+	c.await(t, mark, "listener told of the removal (null content)", isContent("change", nil))
+	if g := c.await(t, c.send(t, "get"), "get after remove", func(e clientEvent) bool { return e.Event == "get" }); !isContent("get", nil)(g) {
+		t.Errorf("get after the %s remove: %s", who, g.raw)
 	}
 }
 
@@ -82,7 +117,7 @@ func TestJavaConfigClient(t *testing.T) {
 	t0 := time.Now()
 	step := func(what string) { t.Logf("%6.2fs %s", time.Since(t0).Seconds(), what) }
 	c := startJavaProgram(t, "config-client", "-cp", jar, "io.mocknacos.namingclient.ConfigMain", srv.Addr(), dataID, group)
-	c.await(t, 0, "ready", func(e javaEvent) bool { return e.Event == "ready" })
+	c.await(t, 0, "ready", func(e clientEvent) bool { return e.Event == "ready" })
 	started := c.seen("started")
 	if started == nil || !strings.HasPrefix(started.ClientVersion, "2.") {
 		t.Fatalf("want a 2.x client's started event, got %s", c.history())
@@ -94,7 +129,7 @@ func TestJavaConfigClient(t *testing.T) {
 	step("ready: read the seeded config, listener added")
 
 	// A change made by the test reaches the listener.
-	if err := srv.WaitForConfigListeners(dataID, group, 1, javaStepTimeout); err != nil {
+	if err := srv.WaitForConfigListeners(dataID, group, 1, clientStepTimeout); err != nil {
 		t.Fatal(err)
 	}
 	changed := "port: 9090\nname: orders\n"
@@ -136,40 +171,18 @@ func TestJavaConfigClient(t *testing.T) {
 	// A publish from the Java side is what the mock stores; the mock also
 	// tells the publishing connection, which listens to the config.
 	published := "port: 7070\nname: orders\nfrom: java\n"
-	arg, _ := json.Marshal(published)
-	mark = c.send(t, "publish "+string(arg))
-	if p := configLine(t, c.await(t, mark, "published", func(e javaEvent) bool { return e.Event == "published" })); !p.OK {
-		t.Fatalf("publishConfig returned false: %s", c.history())
-	}
-	if err := srv.WaitFor(javaStepTimeout, func() bool {
-		it, ok := srv.Config(dataID, group)
-		return ok && it.Content == published
-	}); err != nil {
-		it, ok := srv.Config(dataID, group)
-		t.Fatalf("after the Java publish the mock holds %+v (%v)", it, ok)
-	}
-	c.await(t, mark, "listener told of its own publish", isContent("change", &published))
+	configPublishStep(t, c, srv, dataID, group, published, "", "Java")
 	step("published from Java, stored by the mock, listener told")
 
 	// Remove: the config goes, and the listener is told it is gone (null).
-	mark = c.send(t, "remove")
-	if r := configLine(t, c.await(t, mark, "removed", func(e javaEvent) bool { return e.Event == "removed" })); !r.OK {
-		t.Fatalf("removeConfig returned false: %s", c.history())
-	}
-	if _, ok := srv.Config(dataID, group); ok {
-		t.Errorf("config still held after the Java remove: %+v", srv.Configs())
-	}
-	c.await(t, mark, "listener told of the removal (null content)", isContent("change", nil))
-	if g := c.await(t, c.send(t, "get"), "get after remove", func(e javaEvent) bool { return e.Event == "get" }); !isContent("get", nil)(g) {
-		t.Errorf("getConfig after remove: %s", g.raw)
-	}
+	configRemoveStep(t, c, srv, dataID, group, "Java")
 	step("removed; listener told; get reads null")
 
-	c.await(t, c.send(t, "close"), "closed", func(e javaEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, javaStepTimeout); code != 0 {
+	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
+	if code := c.wait(t, clientStepTimeout); code != 0 {
 		t.Errorf("config-client exited %d", code)
 	}
-	if err := srv.WaitFor(javaStepTimeout, func() bool { return srv.ConfigListeners(dataID, group) == 0 }); err != nil {
+	if err := srv.WaitFor(clientStepTimeout, func() bool { return srv.ConfigListeners(dataID, group) == 0 }); err != nil {
 		t.Errorf("%d listeners of %s after close", srv.ConfigListeners(dataID, group), dataID)
 	}
 	step("closed and exited; no listener left")
@@ -275,91 +288,17 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-// dumpJournalOnFailure logs the mock's journal when the test fails, to line
-// up with the program's "at" (wall clock, ms).
-func dumpJournalOnFailure(t *testing.T, srv *mocknacos.Server) {
-	t.Cleanup(func() {
-		if !t.Failed() {
-			return
-		}
-		var b strings.Builder
-		for _, e := range srv.Journal() {
-			what := e.Request.Type
-			if what == "" {
-				what = e.Request.Method + " " + e.Request.Path
-				if len(e.Request.Params) > 0 {
-					what += fmt.Sprintf(" %v", e.Request.Params)
-				}
-			}
-			fmt.Fprintf(&b, "%d %s %-14s %s %s %.300s -> %d %.200s %s\n", e.Seq, e.WallTime.Format("15:04:05.000"), e.Kind,
-				e.Protocol, what, e.Request.Body, e.Response.Status, e.Response.Body, e.Error)
-		}
-		t.Logf("mock journal:\n%s", b.String())
-	})
-}
-
-// startJavaProgram runs a JVM with the given arguments (after the JVM
-// flags of startJavaClient) and reads its stdout as JSON lines, as
-// startJavaClient does; name labels its output in the test log.
-func startJavaProgram(t *testing.T, name string, args ...string) *javaClient {
+// startJavaProgram runs a JVM with the given arguments after the suite's
+// JVM flags (small heap, C1 only, serial GC) and reads its stdout as JSON
+// lines (startClientProc); name labels its output in the test log.
+func startJavaProgram(t *testing.T, name string, args ...string) *clientProc {
 	t.Helper()
 	java, _ := exec.LookPath("java")
 	jvm := []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
 		"-Dnaming.client.dir=" + t.TempDir(),
 		"-Dnaming.client.pushTimeoutSec=30",
 		"-Dnaming.client.maxLifetimeSec=180"}
-	cmd := exec.Command(java, append(jvm, args...)...)
-	c := &javaClient{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{}), changed: make(chan struct{})}
-	cmd.Stderr = c.stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go c.readLines(stdout)
-	t.Cleanup(func() {
-		c.stdin.Close() // end of input is "close" to the program
-		select {
-		case <-c.done:
-		case <-time.After(15 * time.Second):
-			_ = c.cmd.Process.Kill()
-			<-c.done
-		}
-		if t.Failed() {
-			t.Logf("%s stdout:\n%s", name, c.history())
-			t.Logf("%s stderr (tail):\n%s", name, c.stderr.tail(16<<10))
-		}
-	})
-	return c
-}
-
-// readLines reads the program's stdout into lines, then reaps it.
-func (c *javaClient) readLines(stdout io.Reader) {
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		e := javaEvent{raw: sc.Text()}
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			e = javaEvent{Event: "error", Op: "parse", Error: "stdout line is not JSON", raw: sc.Text()}
-		}
-		c.add(&e)
-	}
-	c.add(nil)
-	err := c.cmd.Wait()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		c.exit = ee.ExitCode()
-	default:
-		c.exit = -1
-	}
-	close(c.done)
+	return startClientProc(t, name, exec.Command(java, append(jvm, args...)...), "")
 }
 
 // javaProject is another Maven program, built once per test binary like

@@ -17,31 +17,19 @@ package mocknacos_test
 // them instead.
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
-const (
-	pyClientDir   = "../clients/python"
-	pyStepTimeout = 30 * time.Second
-	pyInstallTime = 10 * time.Minute
-)
+const pyClientDir = "../clients/python"
 
 // TestPythonV2NamingClient: the v2 (gRPC) client registers, subscribes and
 // is handed its own instance, is pushed an instance the test registers,
@@ -53,17 +41,17 @@ func TestPythonV2NamingClient(t *testing.T) {
 	// Frozen: the instance the test seeds lives by HTTP beats on the mock
 	// clock, so it stays healthy however slow the interpreter is.
 	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
-	pyLogJournalOnFailure(t, srv)
+	dumpJournalOnFailure(t, srv)
 	const service = "py-orders"
 	const pyPort, testPort = 9201, 9202
 
 	c := startPyClient(t, python, "naming_v2.py", "--server", srv.Addr(), "--service", service,
 		"--port", fmt.Sprint(pyPort))
-	started := c.await(t, 0, "started", func(e pyEvent) bool { return e.Event == "started" })
+	started := c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
 	t.Logf("nacos-sdk-python %s (v2.nacos): connected in %d ms", started.ClientVersion, started.MS)
 
 	// Register: the instance as the mock holds it...
-	c.await(t, c.send(t, "register"), "registered", func(e pyEvent) bool { return e.Event == "registered" && e.isOK() })
+	c.await(t, c.send(t, "register"), "registered", func(e clientEvent) bool { return e.Event == "registered" && e.isOK() })
 	ins := srv.Instances(service)
 	if len(ins) != 1 {
 		t.Fatalf("want 1 instance of %s, got %+v", service, ins)
@@ -134,11 +122,11 @@ func TestPythonV2NamingClient(t *testing.T) {
 	// Subscribe: the SDK hands the callback the initial view (the SDK
 	// skips empty views, so the service is subscribed once it has one).
 	mark := c.send(t, "subscribe")
-	c.await(t, mark, "subscribed", func(e pyEvent) bool { return e.Event == "subscribed" })
-	first := c.await(t, mark, "initial view with 9201", func(e pyEvent) bool { return e.Event == "push" })
-	if len(first.Hosts) != 1 || pyHostAt(first.Hosts, pyPort) == nil {
+	c.await(t, mark, "subscribed", func(e clientEvent) bool { return e.Event == "subscribed" })
+	first := c.await(t, mark, "initial view with 9201", func(e clientEvent) bool { return e.Event == "push" })
+	if len(first.Hosts) != 1 || hostAt(first.Hosts, "127.0.0.1", pyPort) == nil {
 		t.Errorf("initial view: %s", first.raw)
-	} else if h := pyHostAt(first.Hosts, pyPort); h.Cluster != "DEFAULT" || h.Weight != 2 || !h.Healthy ||
+	} else if h := hostAt(first.Hosts, "127.0.0.1", pyPort); h.Cluster != "DEFAULT" || h.Weight != 2 || !h.Healthy ||
 		h.Service != "DEFAULT_GROUP@@"+service || h.Metadata["lang"] != "python" {
 		t.Errorf("own instance in the initial view: %+v", *h)
 	}
@@ -147,7 +135,7 @@ func TestPythonV2NamingClient(t *testing.T) {
 		subs[0].Response.Type != "SubscribeServiceResponse" {
 		t.Errorf("want one SubscribeServiceRequest on %s, got %+v", conn, subs)
 	}
-	if !pySubscribedBy(srv, service, conn) {
+	if !subscribedBy(srv, service, conn) {
 		t.Errorf("the mock holds no subscription of %s by %s: %+v", service, conn, srv.Services())
 	}
 
@@ -159,14 +147,14 @@ func TestPythonV2NamingClient(t *testing.T) {
 	if err := srv.Register(service, other); err != nil {
 		t.Fatal(err)
 	}
-	push := c.await(t, mark, "push with 9201 and 9202", func(e pyEvent) bool {
-		return e.Event == "push" && pyHostAt(e.Hosts, pyPort) != nil && pyHostAt(e.Hosts, testPort) != nil
+	push := c.await(t, mark, "push with 9201 and 9202", func(e clientEvent) bool {
+		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", pyPort) != nil && hostAt(e.Hosts, "127.0.0.1", testPort) != nil
 	})
-	if h := pyHostAt(push.Hosts, testPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy ||
+	if h := hostAt(push.Hosts, "127.0.0.1", testPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy ||
 		h.Cluster != "DEFAULT" || h.InstanceID != "127.0.0.1#9202#DEFAULT#DEFAULT_GROUP@@"+service {
 		t.Errorf("pushed test instance: %+v", *h)
 	}
-	if _, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("push-ack")}, 1, pyStepTimeout); err != nil {
+	if _, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("push-ack")}, 1, clientStepTimeout); err != nil {
 		t.Errorf("no NotifySubscriberResponse from the client: %v", err)
 	}
 	for _, p := range srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindPush, Service: service}) {
@@ -176,11 +164,11 @@ func TestPythonV2NamingClient(t *testing.T) {
 	}
 
 	// list_instances(subscribe=False) and list_services (ServiceListRequest).
-	q := c.await(t, c.send(t, "query"), "query", func(e pyEvent) bool { return e.Event == "query" })
-	if len(q.Hosts) != 2 || pyHostAt(q.Hosts, pyPort) == nil || pyHostAt(q.Hosts, testPort) == nil {
+	q := c.await(t, c.send(t, "query"), "query", func(e clientEvent) bool { return e.Event == "query" })
+	if len(q.Hosts) != 2 || hostAt(q.Hosts, "127.0.0.1", pyPort) == nil || hostAt(q.Hosts, "127.0.0.1", testPort) == nil {
 		t.Errorf("query: %s", q.raw)
 	}
-	l := c.await(t, c.send(t, "list"), "list", func(e pyEvent) bool { return e.Event == "list" })
+	l := c.await(t, c.send(t, "list"), "list", func(e clientEvent) bool { return e.Event == "list" })
 	if l.Count != 1 || len(l.Services) != 1 || l.Services[0] != service {
 		t.Errorf("list: %s", l.raw)
 	}
@@ -188,8 +176,8 @@ func TestPythonV2NamingClient(t *testing.T) {
 	// Deregister: the instance goes, the subscriber is pushed the rest (in
 	// any order with the answer).
 	mark = c.send(t, "deregister")
-	c.await(t, mark, "deregistered", func(e pyEvent) bool { return e.Event == "deregistered" && e.isOK() })
-	if err := srv.WaitFor(pyStepTimeout, func() bool { return pyFindInstance(srv.Instances(service), pyPort) == nil }); err != nil {
+	c.await(t, mark, "deregistered", func(e clientEvent) bool { return e.Event == "deregistered" && e.isOK() })
+	if err := srv.WaitFor(clientStepTimeout, func() bool { return findInstance(srv.Instances(service), pyPort) == nil }); err != nil {
 		t.Fatalf("deregistered instance still held: %+v", srv.Instances(service))
 	}
 	deregs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindDeregister, Service: service})
@@ -197,31 +185,31 @@ func TestPythonV2NamingClient(t *testing.T) {
 		!strings.Contains(deregs[0].Request.Body, `"deregisterInstance"`) {
 		t.Errorf("deregister events: %+v", deregs)
 	}
-	c.await(t, mark, "push without 9201", func(e pyEvent) bool {
-		return e.Event == "push" && pyHostAt(e.Hosts, pyPort) == nil && pyHostAt(e.Hosts, testPort) != nil
+	c.await(t, mark, "push without 9201", func(e clientEvent) bool {
+		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", pyPort) == nil && hostAt(e.Hosts, "127.0.0.1", testPort) != nil
 	})
 
 	// Register again, then close: shutdown sends no deregister, the
 	// instance and the subscription go with the connection.
 	mark = c.send(t, "register")
-	c.await(t, mark, "push with 9201 again", func(e pyEvent) bool {
-		return e.Event == "push" && pyHostAt(e.Hosts, pyPort) != nil
+	c.await(t, mark, "push with 9201 again", func(e clientEvent) bool {
+		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", pyPort) != nil
 	})
-	closed := c.await(t, c.send(t, "close"), "closed", func(e pyEvent) bool { return e.Event == "closed" })
+	closed := c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
 	if closed.ShutdownError != nil {
 		// nacos-sdk-python 2.0.11: NacosNamingService.shutdown awaits
 		// ServiceInfoUpdater.stop(), a plain function, after closing the
 		// connection. An SDK bug, not the mock's.
 		t.Logf("SDK shutdown error (known 2.0.11 bug, after the connection closed): %s", *closed.ShutdownError)
 	}
-	if code := c.wait(t); code != 0 {
+	if code := c.wait(t, clientStepTimeout); code != 0 {
 		t.Errorf("naming_v2.py exited %d", code)
 	}
 	disconnects := func() []mocknacos.Event {
 		return srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("disconnect")})
 	}
-	if err := srv.WaitFor(pyStepTimeout, func() bool {
-		return len(disconnects()) > 0 && pyFindInstance(srv.Instances(service), pyPort) == nil && !pySubscribedBy(srv, service, conn)
+	if err := srv.WaitFor(clientStepTimeout, func() bool {
+		return len(disconnects()) > 0 && findInstance(srv.Instances(service), pyPort) == nil && !subscribedBy(srv, service, conn)
 	}); err != nil {
 		t.Errorf("after close: disconnects %+v, instances %+v, services %+v", disconnects(), srv.Instances(service), srv.Services())
 	}
@@ -233,10 +221,10 @@ func TestPythonV2NamingClient(t *testing.T) {
 	if n := srv.Count(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindDeregister}); n != 1 {
 		t.Errorf("%d gRPC deregisters, want 1: close relies on the connection closing", n)
 	}
-	if pyFindInstance(srv.Instances(service), testPort) == nil {
+	if findInstance(srv.Instances(service), testPort) == nil {
 		t.Errorf("the test's instance went with the Python connection: %+v", srv.Instances(service))
 	}
-	if rej := srv.Find(mocknacos.Query{Rejected: pyPtr(true)}); len(rej) != 0 {
+	if rej := srv.Find(mocknacos.Query{Rejected: ptr(true)}); len(rej) != 0 {
 		t.Errorf("%d requests rejected: %+v", len(rej), rej)
 	}
 }
@@ -252,16 +240,16 @@ func TestPythonV1NamingClient(t *testing.T) {
 	python := pythonVenv(t)
 	t.Parallel()
 	srv := mocknacos.Start(t)
-	pyLogJournalOnFailure(t, srv)
+	dumpJournalOnFailure(t, srv)
 	const service = "py-legacy"
 	const pyPort, testPort = 9301, 9302
 
 	c := startPyClient(t, python, "naming_v1.py", "--server", srv.Addr(), "--service", service)
-	started := c.await(t, 0, "started", func(e pyEvent) bool { return e.Event == "started" })
+	started := c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
 
 	// Register with a beat every second (the first at once).
 	c.await(t, c.send(t, fmt.Sprintf("register port=%d weight=2 heartbeat=1", pyPort)), "registered",
-		func(e pyEvent) bool { return e.Event == "registered" && e.isOK() })
+		func(e clientEvent) bool { return e.Event == "registered" && e.isOK() })
 	regs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindRegister, Service: service})
 	if len(regs) != 1 {
 		t.Fatalf("want 1 HTTP register, got %+v", regs)
@@ -291,7 +279,7 @@ func TestPythonV1NamingClient(t *testing.T) {
 
 	// The SDK's beat thread: full beats with a grouped serviceName and no
 	// cluster, each answered 10200; they keep the "None" instance.
-	beats, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindBeat, Service: service, Port: pyPort}, 2, pyStepTimeout)
+	beats, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindBeat, Service: service, Port: pyPort}, 2, clientStepTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +295,7 @@ func TestPythonV1NamingClient(t *testing.T) {
 	}
 
 	// One beat by hand: the answer as the SDK returns it.
-	b := c.await(t, c.send(t, fmt.Sprintf("beat port=%d", pyPort)), "beat", func(e pyEvent) bool { return e.Event == "beat" })
+	b := c.await(t, c.send(t, fmt.Sprintf("beat port=%d", pyPort)), "beat", func(e clientEvent) bool { return e.Event == "beat" })
 	var ans struct {
 		ClientBeatInterval int64 `json:"clientBeatInterval"`
 		Code               int   `json:"code"`
@@ -321,22 +309,22 @@ func TestPythonV1NamingClient(t *testing.T) {
 	if err := srv.Register(service, mocknacos.NewInstance("127.0.0.1", testPort)); err != nil {
 		t.Fatal(err)
 	}
-	l := c.await(t, c.send(t, "list"), "list", func(e pyEvent) bool { return e.Event == "list" })
+	l := c.await(t, c.send(t, "list"), "list", func(e clientEvent) bool { return e.Event == "list" })
 	if l.Name != "DEFAULT_GROUP@@"+service || l.Clusters != "" || len(l.Hosts) != 2 {
 		t.Errorf("list: %s", l.raw)
 	}
-	if h := pyHostAt(l.Hosts, pyPort); h == nil || h.Cluster != "None" || h.Weight != 2 || !h.Healthy || !h.Enabled ||
+	if h := hostAt(l.Hosts, "127.0.0.1", pyPort); h == nil || h.Cluster != "None" || h.Weight != 2 || !h.Healthy || !h.Enabled ||
 		h.InstanceID != "127.0.0.1#9301#None#DEFAULT_GROUP@@"+service || h.Metadata["lang"] != "python" {
 		t.Errorf("listed own instance: %s", l.raw)
 	}
-	if h := pyHostAt(l.Hosts, testPort); h == nil || h.Cluster != "DEFAULT" {
+	if h := hostAt(l.Hosts, "127.0.0.1", testPort); h == nil || h.Cluster != "DEFAULT" {
 		t.Errorf("listed test instance: %s", l.raw)
 	}
 
 	// Remove (without a cluster: DELETE names DEFAULT; a 2.x server
 	// removes the ip:port client's instance of the service anyway).
-	c.await(t, c.send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e pyEvent) bool { return e.Event == "removed" && e.isOK() })
-	if err := srv.WaitFor(pyStepTimeout, func() bool { return pyFindInstance(srv.Instances(service), pyPort) == nil }); err != nil {
+	c.await(t, c.send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e clientEvent) bool { return e.Event == "removed" && e.isOK() })
+	if err := srv.WaitFor(clientStepTimeout, func() bool { return findInstance(srv.Instances(service), pyPort) == nil }); err != nil {
 		t.Errorf("removed instance still held: %+v", srv.Instances(service))
 	}
 	deregs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindDeregister, Service: service})
@@ -345,22 +333,22 @@ func TestPythonV1NamingClient(t *testing.T) {
 		t.Errorf("deregister events: %+v", deregs)
 	}
 	nBeats := srv.Count(mocknacos.Query{Kind: mocknacos.KindBeat, Service: service})
-	l = c.await(t, c.send(t, "list"), "list after remove", func(e pyEvent) bool { return e.Event == "list" })
-	if len(l.Hosts) != 1 || pyHostAt(l.Hosts, testPort) == nil {
+	l = c.await(t, c.send(t, "list"), "list after remove", func(e clientEvent) bool { return e.Event == "list" })
+	if len(l.Hosts) != 1 || hostAt(l.Hosts, "127.0.0.1", testPort) == nil {
 		t.Errorf("list after remove: %s", l.raw)
 	}
-	c.await(t, c.send(t, "close"), "closed", func(e pyEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t); code != 0 {
+	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
+	if code := c.wait(t, clientStepTimeout); code != 0 {
 		t.Errorf("naming_v1.py exited %d", code)
 	}
 	// The beat thread was stopped (and joined) before the DELETE.
 	if n := srv.Count(mocknacos.Query{Kind: mocknacos.KindBeat, Service: service}); n != nBeats {
 		t.Errorf("%d beats after the removal", n-nBeats)
 	}
-	if pyFindInstance(srv.Instances(service), pyPort) != nil {
+	if findInstance(srv.Instances(service), pyPort) != nil {
 		t.Errorf("the removed instance came back: %+v", srv.Instances(service))
 	}
-	if rej := srv.Find(mocknacos.Query{Rejected: pyPtr(true)}); len(rej) != 0 {
+	if rej := srv.Find(mocknacos.Query{Rejected: ptr(true)}); len(rej) != 0 {
 		t.Errorf("%d requests rejected: %+v", len(rej), rej)
 	}
 }
@@ -374,21 +362,21 @@ func TestPythonV1NamingClientNacos1(t *testing.T) {
 	python := pythonVenv(t)
 	t.Parallel()
 	srv := mocknacos.Start(t, mocknacos.WithServerVersion(mocknacos.Nacos1))
-	pyLogJournalOnFailure(t, srv)
+	dumpJournalOnFailure(t, srv)
 	const service = "py-legacy"
 	const pyPort = 9301
 
 	c := startPyClient(t, python, "naming_v1.py", "--server", srv.Addr(), "--service", service)
-	c.await(t, 0, "started", func(e pyEvent) bool { return e.Event == "started" })
+	c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
 	r := c.await(t, c.send(t, fmt.Sprintf("register port=%d weight=2 heartbeat=1", pyPort)), "registered",
-		func(e pyEvent) bool { return e.Event == "registered" }, "register")
+		func(e clientEvent) bool { return e.Event == "registered" }, "register")
 	if r.Event == "error" {
 		t.Fatalf("register: %s; events %+v", r.raw, srv.Find(mocknacos.Query{Kind: mocknacos.KindRegister}))
 	}
 	if !r.isOK() {
 		t.Fatalf("register: %s", r.raw)
 	}
-	if err := srv.WaitFor(pyStepTimeout, func() bool { return len(srv.Instances(service)) == 2 }); err != nil {
+	if err := srv.WaitFor(clientStepTimeout, func() bool { return len(srv.Instances(service)) == 2 }); err != nil {
 		t.Fatalf("want the None instance and the one the beats registered in DEFAULT, got %+v", srv.Instances(service))
 	}
 	var clusters []string
@@ -402,282 +390,40 @@ func TestPythonV1NamingClientNacos1(t *testing.T) {
 		t.Errorf("clusters %v, want DEFAULT and None", clusters)
 	}
 	// DELETE without a cluster names DEFAULT: 1.4.x removes only that one.
-	c.await(t, c.send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e pyEvent) bool { return e.Event == "removed" && e.isOK() })
-	if err := srv.WaitFor(pyStepTimeout, func() bool {
+	c.await(t, c.send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e clientEvent) bool { return e.Event == "removed" && e.isOK() })
+	if err := srv.WaitFor(clientStepTimeout, func() bool {
 		ins := srv.Instances(service)
 		return len(ins) == 1 && ins[0].Cluster == "None"
 	}); err != nil {
 		t.Errorf("after remove: %+v", srv.Instances(service))
 	}
-	c.await(t, c.send(t, "close"), "closed", func(e pyEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t); code != 0 {
+	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
+	if code := c.wait(t, clientStepTimeout); code != 0 {
 		t.Errorf("naming_v1.py exited %d", code)
 	}
 }
 
-func pyPtr[T any](v T) *T { return &v }
-
-func pyFindInstance(ins []mocknacos.Instance, port int) *mocknacos.Instance {
-	for i := range ins {
-		if ins[i].IP == "127.0.0.1" && ins[i].Port == port {
-			return &ins[i]
+// pyVenv is the venv with requirements.txt installed, made once per test
+// binary and reused across runs while requirements.txt is unchanged.
+var pyVenv = &cachedInstall{
+	prefix:   "pyvenv",
+	inputs:   []string{pyClientDir + "/requirements.txt"},
+	skipHint: "set MOCKNACOS_SKIP_PYTHON=1 to skip the nacos-sdk-python tests",
+	install: func(dir string, _ [][]byte, run func(hint, name string, args ...string) error) error {
+		req, err := filepath.Abs(filepath.Join(pyClientDir, "requirements.txt"))
+		if err != nil {
+			return err
 		}
-	}
-	return nil
-}
-
-func pySubscribedBy(srv *mocknacos.Server, service, conn string) bool {
-	for _, st := range srv.Services() {
-		if st.Info.Key.Namespace == "public" && st.Info.Key.Name == service {
-			for _, s := range st.Subscribers {
-				if s.Owner == conn || s.ID == conn {
-					return true
-				}
-			}
+		if err := run("python3 -m venv failed (Debian: apt-get install python3-venv)", "python3", "-m", "venv", dir); err != nil {
+			return err
 		}
-	}
-	return false
+		return run("pip could not install "+req+" (the first run needs PyPI)", filepath.Join(dir, "bin", "python"), "-m", "pip", "install",
+			"--disable-pip-version-check", "--no-input", "-q", "-r", req)
+	},
 }
 
-func pyLogJournalOnFailure(t *testing.T, srv *mocknacos.Server) {
-	t.Cleanup(func() {
-		if !t.Failed() {
-			return
-		}
-		var b strings.Builder
-		for _, e := range srv.Journal() {
-			fmt.Fprintf(&b, "%d %s %-12s %s %s %s %v %.400s -> %d %.300s %s\n", e.Seq, e.WallTime.Format("15:04:05.000"), e.Kind,
-				e.Protocol, e.Request.Method, e.Request.Type, e.Request.Params, e.Request.Body, e.Response.Status, e.Response.Body, e.Error)
-		}
-		t.Logf("mock journal:\n%s", b.String())
-	})
-}
-
-// pyEvent is one line of a program's stdout.
-type pyEvent struct {
-	Event         string          `json:"event"`
-	Op            string          `json:"op"`
-	Error         string          `json:"error"`
-	OK            *bool           `json:"ok"`
-	Hosts         []pyHost        `json:"hosts"`
-	Count         int             `json:"count"`
-	Services      []string        `json:"services"`
-	Name          string          `json:"name"`
-	Clusters      string          `json:"clusters"`
-	Response      json.RawMessage `json:"response"`
-	ClientVersion string          `json:"clientVersion"`
-	MS            int64           `json:"ms"`
-	ShutdownError *string         `json:"shutdownError"`
-
-	raw string
-}
-
-func (e pyEvent) isOK() bool { return e.OK != nil && *e.OK }
-
-type pyHost struct {
-	IP         string            `json:"ip"`
-	Port       int               `json:"port"`
-	Weight     float64           `json:"weight"`
-	Healthy    bool              `json:"healthy"`
-	Enabled    bool              `json:"enabled"`
-	Ephemeral  bool              `json:"ephemeral"`
-	Cluster    string            `json:"cluster"`
-	InstanceID string            `json:"instanceId"`
-	Service    string            `json:"service"`
-	Metadata   map[string]string `json:"metadata"`
-}
-
-func pyHostAt(hosts []pyHost, port int) *pyHost {
-	for i := range hosts {
-		if hosts[i].IP == "127.0.0.1" && hosts[i].Port == port {
-			return &hosts[i]
-		}
-	}
-	return nil
-}
-
-// pyClient is a running program. One goroutine reads its stdout into
-// lines and then reaps it; await wakes on every new line (no polling).
-type pyClient struct {
-	name   string
-	stdin  io.WriteCloser
-	stderr *syncBuffer
-	proc   *os.Process
-	done   chan struct{} // closed when the process has been reaped
-	exit   int           // valid after done
-
-	mu      sync.Mutex
-	lines   []pyEvent
-	eof     bool
-	changed chan struct{} // closed and replaced on every new line and at EOF
-}
-
-func startPyClient(t *testing.T, python, script string, args ...string) *pyClient {
-	t.Helper()
-	dir := t.TempDir()
-	abs, err := filepath.Abs(filepath.Join(pyClientDir, script))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(python, append([]string{"-u", abs, "--dir", dir}, args...)...)
-	cmd.Dir = dir // the v1 client writes snapshots relative to the working directory
-	cmd.Env = append(os.Environ(), "HOME="+dir, "PYTHONDONTWRITEBYTECODE=1")
-	c := &pyClient{name: script, stderr: &syncBuffer{}, done: make(chan struct{}), changed: make(chan struct{})}
-	cmd.Stderr = c.stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", script, err)
-	}
-	c.proc = cmd.Process
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64<<10), 4<<20)
-		for sc.Scan() {
-			e := pyEvent{raw: sc.Text()}
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				e = pyEvent{Event: "error", Op: "parse", Error: "stdout line is not JSON", raw: sc.Text()}
-			}
-			c.add(&e)
-		}
-		c.add(nil)
-		err := cmd.Wait()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-		case errors.As(err, &ee):
-			c.exit = ee.ExitCode()
-		default:
-			c.exit = -1
-		}
-		close(c.done)
-	}()
-	t.Cleanup(func() {
-		c.stdin.Close() // end of input is "close" to the programs
-		select {
-		case <-c.done:
-		case <-time.After(15 * time.Second):
-			_ = c.proc.Kill()
-			<-c.done
-		}
-		if t.Failed() {
-			t.Logf("%s stdout:\n%s", script, c.history())
-			t.Logf("%s stderr (tail):\n%s", script, c.stderr.tail(16<<10))
-			if logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log")); len(logs) > 0 {
-				for _, f := range logs {
-					b, _ := os.ReadFile(f)
-					if len(b) > 8<<10 {
-						b = b[len(b)-8<<10:]
-					}
-					t.Logf("%s (tail):\n%s", filepath.Base(f), b)
-				}
-			}
-		}
-	})
-	return c
-}
-
-func (c *pyClient) add(e *pyEvent) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e == nil {
-		c.eof = true
-	} else {
-		c.lines = append(c.lines, *e)
-	}
-	close(c.changed)
-	c.changed = make(chan struct{})
-}
-
-func (c *pyClient) mark() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.lines)
-}
-
-// await returns the first line from index from on that matches. An "error"
-// line fails the test, unless its op is one of tolerate (then it is
-// returned); so do the end of output and the step timeout.
-func (c *pyClient) await(t *testing.T, from int, what string, match func(pyEvent) bool, tolerate ...string) pyEvent {
-	t.Helper()
-	deadline := time.NewTimer(pyStepTimeout)
-	defer deadline.Stop()
-	for {
-		c.mu.Lock()
-		lines, eof, changed := c.lines, c.eof, c.changed
-		c.mu.Unlock()
-		for _, e := range lines[min(from, len(lines)):] {
-			if e.Event == "error" {
-				for _, op := range tolerate {
-					if e.Op == op {
-						return e
-					}
-				}
-				t.Fatalf("waiting for %s: %s reported %s", what, c.name, e.raw)
-			}
-			if match(e) {
-				return e
-			}
-		}
-		if eof {
-			t.Fatalf("waiting for %s: %s ended its output", what, c.name)
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("waiting for %s: nothing within %v", what, pyStepTimeout)
-		}
-	}
-}
-
-func (c *pyClient) history() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var b strings.Builder
-	for _, e := range c.lines {
-		b.WriteString(e.raw)
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// send writes one command line and returns the mark before it.
-func (c *pyClient) send(t *testing.T, command string) int {
-	t.Helper()
-	mark := c.mark()
-	if _, err := io.WriteString(c.stdin, command+"\n"); err != nil {
-		t.Fatalf("send %q to %s: %v", command, c.name, err)
-	}
-	return mark
-}
-
-func (c *pyClient) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case <-c.done:
-		return c.exit
-	case <-time.After(pyStepTimeout):
-		t.Fatalf("%s still running %v after close", c.name, pyStepTimeout)
-		return -1
-	}
-}
-
-// The venv is prepared once per test binary, and reused across runs while
-// requirements.txt is unchanged.
-var (
-	pyVenvOnce   sync.Once
-	pyVenvPython string
-	pyVenvErr    error
-)
-
-// pythonVenv returns the venv's python with requirements.txt installed,
-// creating it when needed; it skips the test only under
-// MOCKNACOS_SKIP_PYTHON=1.
+// pythonVenv returns the venv's python, creating the venv when needed; it
+// skips the test only under MOCKNACOS_SKIP_PYTHON=1.
 func pythonVenv(t *testing.T) string {
 	t.Helper()
 	if os.Getenv("MOCKNACOS_SKIP_PYTHON") == "1" {
@@ -687,65 +433,20 @@ func pythonVenv(t *testing.T) string {
 		t.Fatalf("python3 not found on PATH: the nacos-sdk-python tests need python3 with venv and pip " +
 			"(Debian: apt-get install python3 python3-venv); set MOCKNACOS_SKIP_PYTHON=1 to skip them")
 	}
-	pyVenvOnce.Do(func() { pyVenvPython, pyVenvErr = buildPythonVenv(t) })
-	if pyVenvErr != nil {
-		t.Fatal(pyVenvErr)
-	}
-	return pyVenvPython
+	return filepath.Join(pyVenv.path(t), "bin", "python")
 }
 
-func buildPythonVenv(t *testing.T) (string, error) {
-	req, err := filepath.Abs(filepath.Join(pyClientDir, "requirements.txt"))
+// startPyClient runs one of the programs of clients/python with the venv's
+// python; it writes its logs under its own temporary directory.
+func startPyClient(t *testing.T, python, script string, args ...string) *clientProc {
+	t.Helper()
+	dir := t.TempDir()
+	abs, err := filepath.Abs(filepath.Join(pyClientDir, script))
 	if err != nil {
-		return "", err
+		t.Fatal(err)
 	}
-	data, err := os.ReadFile(req)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(data)
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	venv := filepath.Join(cache, "mocknacos", "pyvenv-"+hex.EncodeToString(sum[:])[:16])
-	python := filepath.Join(venv, "bin", "python")
-	ready := filepath.Join(venv, ".mocknacos-ready") // written last: a venv without it is incomplete
-	if _, err := os.Stat(ready); err == nil {
-		if _, err := os.Stat(python); err == nil {
-			t.Logf("python venv: %s is up to date", venv)
-			return python, nil
-		}
-	}
-	if err := os.RemoveAll(venv); err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(filepath.Dir(venv), 0o755); err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), pyInstallTime)
-	defer cancel()
-	start := time.Now()
-	run := func(hint string, name string, args ...string) error {
-		cmd := exec.CommandContext(ctx, name, args...)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s %s: %v\n%s\n%s; set MOCKNACOS_SKIP_PYTHON=1 to skip the nacos-sdk-python tests",
-				name, strings.Join(args, " "), err, out.String(), hint)
-		}
-		return nil
-	}
-	if err := run("python3 -m venv failed (Debian: apt-get install python3-venv)", "python3", "-m", "venv", venv); err != nil {
-		return "", err
-	}
-	if err := run("pip could not install "+req+" (the first run needs PyPI)", python, "-m", "pip", "install",
-		"--disable-pip-version-check", "--no-input", "-q", "-r", req); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(ready, data, 0o644); err != nil {
-		return "", err
-	}
-	t.Logf("python venv: created %s in %v", venv, time.Since(start).Round(time.Millisecond))
-	return python, nil
+	cmd := exec.Command(python, append([]string{"-u", abs, "--dir", dir}, args...)...)
+	cmd.Dir = dir // the v1 client writes snapshots relative to the working directory
+	cmd.Env = append(os.Environ(), "HOME="+dir, "PYTHONDONTWRITEBYTECODE=1")
+	return startClientProc(t, script, cmd, filepath.Join(dir, "logs", "*.log"))
 }
