@@ -2,7 +2,8 @@
 """nacos-sdk-python v1 (package nacos, HTTP 1.x API) naming client driven
 over stdin.
 
-Usage: naming_v1.py --server 127.0.0.1:PORT --service NAME --dir DIR
+Usage: naming_v1.py [--server 127.0.0.1:PORT] --service NAME --dir DIR
+       (the server defaults to $NACOS_ADDR)
 
 Logs go under DIR. Commands, one per line on stdin, with optional
 key=value arguments:
@@ -60,7 +61,9 @@ def stop_beats(client, service, port):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--server", required=True)
+    # The server: --server, or $NACOS_ADDR (host:port), to point the program at
+    # any server (the mock binary, a real Nacos).
+    ap.add_argument("--server", default=os.environ.get("NACOS_ADDR"), required="NACOS_ADDR" not in os.environ)
     ap.add_argument("--service", required=True)
     ap.add_argument("--dir", required=True)
     a = ap.parse_args()

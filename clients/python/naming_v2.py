@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """nacos-sdk-python v2 (package v2.nacos, gRPC) naming client driven over stdin.
 
-Usage: naming_v2.py --server 127.0.0.1:PORT --service NAME --port N --dir DIR
+Usage: naming_v2.py [--server 127.0.0.1:PORT] --service NAME --port N --dir DIR
+       (the server defaults to $NACOS_ADDR)
 
 The SDK talks gRPC to PORT+1000 (GRPCConfig.port_offset). Logs and the
 naming cache go under DIR. Commands, one per line on stdin:
@@ -61,7 +62,9 @@ async def close(naming):
 
 async def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--server", required=True)
+    # The server: --server, or $NACOS_ADDR (host:port), to point the program at
+    # any server (the mock binary, a real Nacos).
+    ap.add_argument("--server", default=os.environ.get("NACOS_ADDR"), required="NACOS_ADDR" not in os.environ)
     ap.add_argument("--service", required=True)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--dir", required=True)
