@@ -92,6 +92,35 @@ func forbidden(t *testing.T, r configReply, path, message string) {
 	}
 }
 
+// TestAuthFilterAnswersByAccept: the AuthFilter's sendError goes through
+// Spring's /error: JSON labelled with its charset, or the Whitelabel page
+// for a client whose Accept names text/html (the JDK's default, which Java
+// 1.x clients send), as a real 2.4.3 answers; an unknown user is a 500.
+func TestAuthFilterAnswersByAccept(t *testing.T) {
+	srv := mocknacos.Start(t, mocknacos.WithAuth("nacos", "s3cret"))
+	path := "/v1/cs/configs?dataId=x&group=y&username=nacos&password=wrong"
+	r := configDo(t, srv, "GET", path, "", map[string]string{"Accept": "*/*"})
+	if r.header.Get("Content-Type") != "application/json;charset=UTF-8" {
+		t.Errorf("JSON answer labelled %q", r.header.Get("Content-Type"))
+	}
+	forbidden(t, r, "/nacos/v1/cs/configs", "user not found!")
+	jdk := map[string]string{"Accept": "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"}
+	r = configDo(t, srv, "GET", path, "", jdk)
+	if r.status != 403 || r.header.Get("Content-Type") != "text/html;charset=UTF-8" ||
+		!strings.HasPrefix(r.body, "<html><body><h1>Whitelabel Error Page</h1><p>This application has no explicit mapping for /error, so you are seeing this as a fallback.</p><div id='created'>") ||
+		!strings.HasSuffix(r.body, "</div><div>There was an unexpected error (type=Forbidden, status=403).</div><div>user not found!</div></body></html>") {
+		t.Errorf("HTML answer: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	r = configDo(t, srv, "GET", "/v1/cs/configs?dataId=x&group=y&username=nacos2&password=x", "", nil)
+	var e struct {
+		Status  int    `json:"status"`
+		Message string `json:"message"`
+	}
+	if r.status != 500 || json.Unmarshal([]byte(r.body), &e) != nil || e.Status != 500 || e.Message != "Server failed, User nacos2 not found" {
+		t.Errorf("unknown user: %d %q", r.status, r.body)
+	}
+}
+
 func TestAuthGuardsNamingAndConfig(t *testing.T) {
 	srv := mocknacos.Start(t, mocknacos.WithAuth("nacos", "s3cret"))
 	_, a := login(t, srv, "/v1/auth/users/login", "", "username=nacos&password=s3cret")

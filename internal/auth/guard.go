@@ -37,9 +37,9 @@ func (s *Service) HTTPGuard(r *http.Request, param func(string) string) *httpv1.
 	if _, err := s.Authenticate(httpIdentity(r, param)); err != nil {
 		var unknown *UnknownUserError
 		if errors.As(err, &unknown) {
-			return httpv1.SpringReject(http.StatusInternalServerError, "Server failed, "+unknown.Error(), r.URL.Path)
+			return httpv1.SpringReject(r, http.StatusInternalServerError, "Server failed, "+unknown.Error())
 		}
-		return httpv1.SpringReject(http.StatusForbidden, err.Error(), r.URL.Path)
+		return httpv1.SpringReject(r, http.StatusForbidden, err.Error())
 	}
 	return nil
 }

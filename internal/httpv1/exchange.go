@@ -3,7 +3,6 @@ package httpv1
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/mocknacos/mocknacos/internal/journal"
 )
@@ -70,11 +69,16 @@ func (x *Exchange) SpringError(status int, message string) { x.c.springError(sta
 // Record journals another event (a push) with the server's Record.
 func (x *Exchange) Record(e journal.Event) { x.c.s.cfg.Record(e) }
 
-// SpringReject is a Guard answer in Spring Boot's /error JSON, as a servlet
-// filter's sendError(status, message) gives on the real server.
-func SpringReject(status int, message, path string) *Reject {
-	c := &call{r: &http.Request{URL: &url.URL{Path: path}}}
+// SpringReject is a Guard answer in Spring Boot's /error JSON (or its HTML
+// page, by the request's Accept), as the AuthFilter's sendError(status,
+// message) gives on the real server: there the JSON is labelled
+// "application/json;charset=UTF-8".
+func SpringReject(r *http.Request, status int, message string) *Reject {
+	c := &call{r: r}
 	c.springError(status, message)
+	if c.ctype == "application/json" {
+		c.ctype = "application/json;charset=UTF-8"
+	}
 	return &Reject{Status: c.status, Body: string(c.body), ContentType: c.ctype}
 }
 

@@ -8,6 +8,7 @@ package httpv1
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"log/slog"
 	"net"
 	"net/http"
@@ -303,8 +304,37 @@ func (c *call) springError(status int, message string) {
 		Message   string `json:"message,omitempty"`
 		Path      string `json:"path"`
 	}{time.Now().UTC().Format("2006-01-02T15:04:05.000+00:00"), status, http.StatusText(status), message, c.r.URL.Path}
+	if acceptsHTML(c.r) {
+		c.status, c.ctype, c.body = status, "text/html;charset=UTF-8", []byte(whitelabel(status, message))
+		return
+	}
 	_ = c.json(body)
 	c.status = status
+}
+
+// acceptsHTML: Spring's BasicErrorController renders its HTML page
+// (errorHtml, produces text/html) when the Accept header names text/html;
+// "*/*" alone gets the JSON. The JDK's default Accept (Java clients 1.x)
+// names it, so those clients get the page from a real server.
+func acceptsHTML(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		for _, part := range strings.Split(v, ",") {
+			media, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(media), "text/html") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// whitelabel is Spring Boot's fallback error page, as a real server answers
+// a browser-like client (its date in Java's Date.toString form).
+func whitelabel(status int, message string) string {
+	return "<html><body><h1>Whitelabel Error Page</h1><p>This application has no explicit mapping for /error, " +
+		"so you are seeing this as a fallback.</p><div id='created'>" + time.Now().UTC().Format("Mon Jan 02 15:04:05 MST 2006") +
+		"</div><div>There was an unexpected error (type=" + html.EscapeString(http.StatusText(status)) + ", status=" +
+		strconv.Itoa(status) + ").</div><div>" + html.EscapeString(message) + "</div></body></html>"
 }
 
 // remoteIP is the host of the request's source address.
