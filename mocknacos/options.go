@@ -98,7 +98,7 @@ func WithTokenExpiryOnMockClock() Option { return func(o *options) { o.tokenMock
 
 // authConfig is the auth service's configuration; mockNow is the mock clock.
 func (o *options) authConfig(mockNow func() time.Time) auth.Config {
-	c := auth.Config{Enabled: o.auth, Username: o.authUser, Password: o.authPassword, TTL: o.tokenTTL}
+	c := auth.Config{Enabled: o.auth, Username: o.authUser, Password: o.authPassword, TTL: o.tokenTTL, V1: o.v1}
 	if o.tokenMockClock {
 		c.Now = mockNow
 	}

@@ -36,7 +36,16 @@ type Config struct {
 	// Now is the clock tokens expire on: the wall clock when nil (clients
 	// refresh on theirs, design.md), or the mock clock.
 	Now func() time.Time
+	// V1 answers as a 1.4.x server: its database starts with the user
+	// nacos/nacos (schema.sql), a failed password login is an
+	// AccessException "unknown user!" (NacosAuthManager.resolveTokenFromUser),
+	// and login signs a token even with auth off (UserController.login).
+	V1 bool
 }
+
+// v1DefaultUser is the user (name and password) of a 1.4.x server's fresh
+// database.
+const v1DefaultUser = "nacos"
 
 // Service holds users and checks identities; safe for concurrent use.
 type Service struct {
@@ -58,6 +67,9 @@ func New(cfg Config) *Service {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	s := &Service{cfg: cfg, key: key, users: map[string]string{}}
+	if cfg.V1 {
+		s.users[v1DefaultUser] = v1DefaultUser
+	}
 	if cfg.Username != "" {
 		s.users[cfg.Username] = cfg.Password
 	}
@@ -119,7 +131,17 @@ func (s *Service) Authenticate(id Identity) (string, error) {
 }
 
 // checkPassword is AbstractAuthenticationManager.authenticate(user, pw).
+// In 1.4.x any failure is "unknown user!".
 func (s *Service) checkPassword(user, password string) (string, error) {
+	if s.cfg.V1 {
+		s.mu.Lock()
+		want, ok := s.users[user]
+		s.mu.Unlock()
+		if !ok || want != password || user == "" {
+			return "", denied("unknown user!")
+		}
+		return user, nil
+	}
 	if strings.TrimSpace(user) == "" || strings.TrimSpace(password) == "" {
 		return "", denied("user not found!")
 	}
@@ -143,7 +165,7 @@ func (s *Service) Login(id Identity) (Token, error) {
 		return Token{}, err
 	}
 	ttl := int64(s.cfg.TTL / time.Second)
-	if !s.cfg.Enabled {
+	if !s.cfg.Enabled && !s.cfg.V1 {
 		return Token{AccessToken: disabledToken, TTL: ttl, GlobalAdmin: true, Username: user}, nil
 	}
 	now := s.cfg.Now().Unix()

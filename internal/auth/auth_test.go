@@ -91,3 +91,27 @@ func TestInitAdminOnce(t *testing.T) {
 		t.Fatalf("auth off login: %+v %v", tok, err)
 	}
 }
+
+// TestV1DefaultUser: a 1.4.x server starts with nacos/nacos in its
+// database; login signs a token even with auth off; a failed password is
+// "unknown user!" (recorded from a real 1.4.8: fixtures/2.2.6.RELEASE-nacos-1.4.8.jsonl).
+func TestV1DefaultUser(t *testing.T) {
+	s := New(Config{V1: true})
+	tok, err := s.Login(Identity{Username: "nacos", Password: "nacos"})
+	if err != nil || !strings.HasPrefix(tok.AccessToken, "eyJhbGciOiJIUzI1NiJ9.") || tok.TTL != 18000 || !tok.GlobalAdmin || tok.Username != "nacos" {
+		t.Fatalf("%+v %v", tok, err)
+	}
+	for _, id := range []Identity{{Username: "nacos", Password: "x"}, {Username: "who", Password: "nacos"}, {Username: "", Password: "nacos"}} {
+		if _, err := s.Login(id); err == nil || err.Error() != "unknown user!" {
+			t.Errorf("%+v: %v, want unknown user!", id, err)
+		}
+	}
+	// WithAuth's user sets nacos's password.
+	s = New(Config{V1: true, Enabled: true, Username: "nacos", Password: "s3cret"})
+	if _, err := s.Login(Identity{Username: "nacos", Password: "nacos"}); err == nil {
+		t.Fatal("the default password still works after the user was configured")
+	}
+	if _, err := s.Login(Identity{Username: "nacos", Password: "s3cret"}); err != nil {
+		t.Fatal(err)
+	}
+}
