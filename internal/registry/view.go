@@ -20,7 +20,8 @@ type View struct {
 	Found    bool // the service exists
 	Clusters string
 	// Hosts are copies, sorted by cluster, ip and port (in 1.x mode,
-	// unhealthy ones first, as the 1.x server lists them).
+	// clusters in the server's HashMap order and unhealthy instances first,
+	// as the 1.x server lists them: sortV1, selectV1).
 	Hosts                    []Instance
 	LastRefTime              int64
 	ReachProtectionThreshold bool
@@ -94,7 +95,11 @@ func (r *Registry) viewLocked(key ServiceKey, sel Selection) *View {
 			healthy++
 		}
 	}
-	sortInstances(all)
+	if r.cfg.Mode == ModeV1 {
+		sortV1(all, svc)
+	} else {
+		sortV2(all, key)
+	}
 	if r.cfg.Mode == ModeV1 {
 		v.Hosts = selectV1(all, healthy, svc.protectThreshold, sel.HealthyOnly, &v.ReachProtectionThreshold)
 		return v
