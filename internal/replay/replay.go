@@ -129,8 +129,8 @@ const (
 // them, and answers what the target sends by itself.
 var serverSent = map[journal.Kind]bool{
 	journal.Push: true, journal.ConfigPush: true, journal.ClientDetection: true, journal.ConnectReset: true,
-	journal.SetupAck: true,
-	journal.PushAck: true, // the client's answer to one: replay answers the target's own pushes
+	journal.SetupAck: true, // sent after a setup carrying an ability table
+	journal.PushAck:  true, // the client's answer to one: replay answers the target's own pushes
 }
 
 func classify(e *journal.Event) action {
