@@ -8,6 +8,7 @@ package mocknacos_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,10 +72,13 @@ func TestV2RegisterSubscribeAcrossProtocols(t *testing.T) {
 		t.Fatalf("journal: %+v", regs)
 	}
 
-	// The push a registration causes is journaled after the registration.
+	// The subscriber, new to the service, is pushed its (empty) view, as a
+	// real 2.4.3 does; the push a registration causes is journaled after
+	// the registration.
 	pushes := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindPush})
-	if len(pushes) == 0 || pushes[0].Seq < regs[0].Seq {
-		t.Fatalf("first push (seq %v) before the register that caused it (seq %d)", pushes, regs[0].Seq)
+	if len(pushes) < 2 || !strings.Contains(pushes[0].Request.Body, `"hosts":[]`) || pushes[0].Seq > regs[0].Seq ||
+		!strings.Contains(pushes[1].Request.Body, `"port":8080`) || pushes[1].Seq < regs[0].Seq {
+		t.Fatalf("pushes %v: want the subscriber's empty view, then the register's (seq %d) after it", pushes, regs[0].Seq)
 	}
 
 	provider.CloseClient()

@@ -42,6 +42,9 @@ func TestInjectedRequestAndPushFaults(t *testing.T) {
 
 	// A suppressed push is journaled and never sent; the next one is.
 	c.must(typeSubscribeServiceRequest, subscribeBody("orders", true))
+	if _, err := c.next(typeNotifySubscriberRequest, 2*time.Second); err != nil {
+		t.Fatal("no push of the view to a new subscriber:", err)
+	}
 	set.Add(faults.Rule{Type: typeNotifySubscriberRequest, Discard: true, Count: 1})
 	if err := env.reg.Register(registry.Key("", "", "orders"), registry.Instance{IP: "127.0.0.1", Port: 1, Weight: 1, Healthy: true, Enabled: true, Ephemeral: true}); err != nil {
 		t.Fatal(err)

@@ -248,8 +248,9 @@ func subscriberID(connID, clusters string) string { return connID + "#" + cluste
 
 // subscribeReq is SubscribeServiceRequestHandler: subscribe true records the
 // connection as a subscriber (pushed NotifySubscriberRequest on every change
-// until it unsubscribes or closes); false removes it. Both answer the
-// current view (healthyOnly false).
+// until it unsubscribes or closes, and once at once when it is new to the
+// service); false removes it. Both answer the current view (healthyOnly
+// false).
 func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 	key := cl.key(&req.namingRequest)
 	if !req.Subscribe {
@@ -264,13 +265,23 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 	reg := cl.s.cfg.Registry
 	var v *registry.View
 	if req.Subscribe {
-		v = reg.Subscribe(key, registry.Subscriber{
+		var first bool
+		v, first = reg.SubscribeFirst(key, registry.Subscriber{
 			ID:       subscriberID(cl.c.id, req.Clusters),
 			Owner:    cl.c.id,
 			Clusters: req.Clusters,
 			Pusher:   &pushTarget{s: cl.s, c: cl.c},
 		})
 		cl.afterMutation()
+		if first {
+			// A client new to the service is pushed the view as well
+			// (ServiceSubscribedEvent; the real server after its 500 ms
+			// push delay, the mock at once). Not keyed for superseding:
+			// the view of a service that does not exist yet carries no
+			// stored lastRefTime, so a change in the same millisecond
+			// could carry the same one and must still be pushed.
+			cl.s.pushViewAs(cl.c, v, "")
+		}
 	} else {
 		reg.Unsubscribe(key, subscriberID(cl.c.id, req.Clusters))
 		v = reg.View(key, registry.Selection{Clusters: req.Clusters})

@@ -36,6 +36,12 @@ func (s *Server) sendOn(c *conn, p *payload, refKey string, refTime int64) error
 }
 
 func (s *Server) pushView(c *conn, v *registry.View) {
+	s.pushViewAs(c, v, v.Key.String()+"#"+v.Clusters)
+}
+
+// pushViewAs pushes v; refKey names the view for superseding (a queued
+// view is dropped when a newer one of the same key is sent; "": never).
+func (s *Server) pushViewAs(c *conn, v *registry.View, refKey string) {
 	if s.stopping.Load() || c.isClosed() {
 		return
 	}
@@ -48,7 +54,7 @@ func (s *Server) pushView(c *conn, v *registry.View) {
 		s.record(c, ev)
 		return
 	}
-	err := s.sendOn(c, p, v.Key.String()+"#"+v.Clusters, v.LastRefTime)
+	err := s.sendOn(c, p, refKey, v.LastRefTime)
 	if errors.Is(err, errSuperseded) {
 		return
 	}

@@ -141,6 +141,20 @@ func TestRegisterSubscribePushAndDisconnect(t *testing.T) {
 		!strings.Contains(got, `"checksum":"","allIPs":false,"reachProtectionThreshold":false,"valid":true`) {
 		t.Fatalf("serviceInfo %s", got)
 	}
+	// A connection new to the service is also pushed the view, as a real
+	// 2.4.3 does (ServiceSubscribedEvent).
+	first, err := sub.next(typeNotifySubscriberRequest, 5*time.Second)
+	if err != nil {
+		t.Fatal("no push of the view to a new subscriber:", err)
+	}
+	if got := string(first.Body); !strings.Contains(got, `"name":"orders","groupName":"DEFAULT_GROUP","clusters":"","cacheMillis":10000,"hosts":[]`) {
+		t.Fatalf("first push %s", got)
+	}
+	// Subscribing again is not new: nothing more is pushed.
+	sub.must(typeSubscribeServiceRequest, subscribeBody("orders", true))
+	if p, err := sub.next(typeNotifySubscriberRequest, 200*time.Millisecond); err == nil {
+		t.Fatalf("a second subscribe was pushed: %s", p.Body)
+	}
 
 	pub := dial(t, env.addr)
 	env.connectTo(t, pub)

@@ -134,6 +134,14 @@ func TestProxyRecordsWhatTheMockJournals(t *testing.T) {
 		t.Fatal(err)
 	}
 	call("SubscribeServiceRequest", `{"headers":{},"requestId":"2","namespace":"public","serviceName":"pay","groupName":"DEFAULT_GROUP","subscribe":true,"clusters":""}`)
+	select { // a new subscriber is pushed the view (still empty)
+	case p := <-pushes:
+		if p.Type != "NotifySubscriberRequest" || !strings.Contains(string(p.Body), `"hosts":[]`) {
+			t.Fatalf("first push %s %s", p.Type, p.Body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no push of the view to a new subscriber through the proxy")
+	}
 	out := call("InstanceRequest", `{"headers":{},"requestId":"3","namespace":"public","serviceName":"pay","groupName":"DEFAULT_GROUP","type":"registerInstance",`+
 		`"instance":{"ip":"127.0.0.1","port":9090,"weight":1,"healthy":true,"enabled":true,"ephemeral":true,"clusterName":"DEFAULT","metadata":{}}}`)
 	if out.Type != "InstanceResponse" {
@@ -147,7 +155,7 @@ func TestProxyRecordsWhatTheMockJournals(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no push through the proxy")
 	}
-	if _, err := upstream.WaitForEvents(mocknacos.Query{Kind: mocknacos.Kind(journal.PushAck)}, 1, 5*time.Second); err != nil {
+	if _, err := upstream.WaitForEvents(mocknacos.Query{Kind: mocknacos.Kind(journal.PushAck)}, 2, 5*time.Second); err != nil {
 		t.Fatal("the push's acknowledgement did not reach the mock:", err)
 	}
 	if err := c.Close(); err != nil {
@@ -191,7 +199,7 @@ func TestProxyRecordsWhatTheMockJournals(t *testing.T) {
 			t.Errorf("gRPC event without a connection id: %+v", e)
 		}
 	}
-	if kinds[journal.Connect] != 1 || kinds[journal.Disconnect] != 1 || kinds[journal.Push] != 1 || kinds[journal.PushAck] != 1 {
+	if kinds[journal.Connect] != 1 || kinds[journal.Disconnect] != 1 || kinds[journal.Push] != 2 || kinds[journal.PushAck] != 2 {
 		t.Errorf("kinds recorded: %v", kinds)
 	}
 }

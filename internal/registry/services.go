@@ -208,19 +208,35 @@ func (r *Registry) Counts() (services, instances int) {
 // Subscribe records a subscriber of a service (replacing one with the same
 // ID) and returns the current view.
 func (r *Registry) Subscribe(key ServiceKey, s Subscriber) *View {
-	var v *View
+	v, _ := r.SubscribeFirst(key, s)
+	return v
+}
+
+// SubscribeFirst is Subscribe, and also reports whether the subscriber's
+// Owner (a gRPC connection) had no subscription of the service before: a
+// 2.x server then pushes the view to that client alone
+// (ClientServiceIndexesManager.addSubscriberIndexes publishes
+// ServiceSubscribedEvent only for a client new to the service).
+func (r *Registry) SubscribeFirst(key ServiceKey, s Subscriber) (v *View, first bool) {
 	_ = r.update(func(t *tx) error {
 		subs := r.subs[key]
 		if subs == nil {
 			subs = make(map[string]*Subscriber)
 			r.subs[key] = subs
 		}
+		first = true
+		for _, old := range subs {
+			if old.Owner == s.Owner {
+				first = false
+				break
+			}
+		}
 		sc := s
 		subs[s.ID] = &sc
 		v = r.viewLocked(key, Selection{Clusters: s.Clusters, HealthyOnly: s.HealthyOnly})
 		return nil
 	})
-	return v
+	return v, first
 }
 
 // Unsubscribe removes a subscriber.
