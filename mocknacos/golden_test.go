@@ -26,8 +26,9 @@ var fixtureServer = regexp.MustCompile(`-nacos-(\d+)\.[0-9.]+\.jsonl$`)
 // real Nacos (fixtures/*.jsonl, made by scripts/record-fixtures.sh) into
 // the mock, on a frozen clock moved by the recorded gaps, and requires every
 // answer to be the real server's after replay's normalisation
-// (internal/replay/normalize.go), then the registry to end in the state the
-// recording's last observations show.
+// (internal/replay/normalize.go), the views the mock pushed to each gRPC
+// connection to be those the real server pushed, and the registry to end in
+// the state the recording's last observations show.
 func TestGoldenFixtures(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "fixtures", "*.jsonl"))
 	if err != nil {
@@ -69,6 +70,7 @@ func TestGoldenFixtures(t *testing.T) {
 			if sum.Sent == 0 || sum.Matched != sum.Sent-sum.Cancelled-sum.Differed-sum.Errors {
 				t.Errorf("sent %d, matched %d: every request sent must be answered and judged", sum.Sent, sum.Matched)
 			}
+			comparePushes(t, data, srv)
 			want := finalState(t, data)
 			if len(want) == 0 {
 				t.Fatal("the recording observes no service")
@@ -239,4 +241,63 @@ func equalHosts(mock, rec []goldenHost) bool {
 		}
 	}
 	return true
+}
+
+// comparePushes requires the service views the mock pushed on each gRPC
+// connection (NotifySubscriberRequest) to be the ones the real server
+// pushed on the recorded connection, in order, after the same
+// normalisation as answers. Replay opens one connection per recorded one,
+// in the order they first appear, so the mock's connections (journaled at
+// connect) pair with the recording's in that order.
+func comparePushes(t *testing.T, data []byte, srv *mocknacos.Server) {
+	t.Helper()
+	const notify = "NotifySubscriberRequest"
+	var recOrder []string
+	rec := map[string][]string{}
+	err := journal.ScanJSONL(bytes.NewReader(data), func(journal.Header) error { return nil }, func(e journal.Event) error {
+		if e.Protocol != journal.GRPC || e.ConnectionID == "" {
+			return nil
+		}
+		if _, seen := rec[e.ConnectionID]; !seen {
+			recOrder = append(recOrder, e.ConnectionID)
+			rec[e.ConnectionID] = []string{}
+		}
+		if e.Kind == journal.Push && e.Request.Type == notify {
+			rec[e.ConnectionID] = append(rec[e.ConnectionID], e.Request.Body)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mockOrder []string
+	got := map[string][]string{}
+	for _, e := range srv.Journal() {
+		if e.Protocol != journal.GRPC {
+			continue
+		}
+		switch {
+		case e.Kind == journal.Connect:
+			mockOrder = append(mockOrder, e.ConnectionID)
+		case e.Kind == journal.Push && e.Request.Type == notify && !e.Rejected:
+			got[e.ConnectionID] = append(got[e.ConnectionID], e.Request.Body)
+		}
+	}
+	if len(mockOrder) != len(recOrder) {
+		t.Fatalf("the mock saw %d gRPC connections, the recording has %d", len(mockOrder), len(recOrder))
+	}
+	for i, id := range recOrder {
+		r, g := rec[id], got[mockOrder[i]]
+		n := max(len(r), len(g))
+		for j := 0; j < n; j++ {
+			switch {
+			case j >= len(g):
+				t.Errorf("connection %s: the real server pushed (push %d)\n  %s\nthe mock nothing", id, j+1, r[j])
+			case j >= len(r):
+				t.Errorf("connection %s: the mock pushed (push %d)\n  %s\nthe real server nothing", id, j+1, g[j])
+			case replay.NormalizeBody(r[j]) != replay.NormalizeBody(g[j]):
+				t.Errorf("connection %s, push %d differs:\n  real: %s\n  mock: %s", id, j+1, r[j], g[j])
+			}
+		}
+	}
 }

@@ -18,7 +18,15 @@
 # off, everything on 127.0.0.1):
 #   1. the server starts; the recorder starts in front of it and writes
 #      fixtures/<gen>-nacos-<server version>.jsonl
-#   2. provider A starts and runs RUN_SECONDS (beats or gRPC health checks)
+#   2. gRPC generations: a consumer (the generation's sample-consumer)
+#      starts and looks sample-service up, so it subscribes: the server's
+#      pushes show what a client sees of everything below. Not for the HTTP
+#      generation: a 1.x consumer polls every 10 s whenever it likes, and a
+#      poll within 0.5 s of a change (a real 2.x server lists from a cache
+#      its push task refreshes 500 ms later) or 15-20 s after a killed
+#      provider's last beat (the server's beat check runs every 5 s) would
+#      see a state no mock can predict (fixtures/README.md).
+#      provider A starts and runs RUN_SECONDS (beats or gRPC health checks)
 #   3. provider B starts (weight 2, cluster east, metadata zone=z1)
 #   4. B is stopped gracefully (docker stop), A is killed (docker kill -s KILL)
 #   5. the server's reaction is observed through the recorder with plain HTTP
@@ -28,7 +36,7 @@
 #      A's last beat was 0-5 s before the kill, so reads at kill+2 s,
 #      kill+22 s and kill+40 s see one state on any server. A gRPC client's
 #      instance goes with its connection: reads at kill+2 s and kill+10 s.
-#   6. the recorder and the server stop.
+#   6. the recorder stops, then the consumer and the server.
 # The same reads are also made after A and B registered and after B left.
 # Waiting for an instance to appear is done on the server directly (not
 # recorded). Prints each step's duration and each fixture's size.
@@ -59,14 +67,14 @@ free() {
   return 0
 }
 # pick_ports: sets Q (server: Q-1000, Q, Q+1000, Q+1001), P (proxy: P, P+1000),
-# PA and PB (the two providers' HTTP ports), all free.
+# PA and PB (the two providers' HTTP ports) and PC (the consumer's), all free.
 pick_ports() {
   local i
   for i in $(seq 1 50); do
     Q=$(( 21000 + RANDOM % 6000 ))
     P=$(( Q + 7 ))
-    PA=$(( Q + 20 )); PB=$(( Q + 21 ))
-    if free $((Q - 1000)) "$Q" $((Q + 1000)) $((Q + 1001)) "$P" $((P + 1000)) "$PA" "$PB"; then return 0; fi
+    PA=$(( Q + 20 )); PB=$(( Q + 21 )); PC=$(( Q + 22 ))
+    if free $((Q - 1000)) "$Q" $((Q + 1000)) $((Q + 1001)) "$P" $((P + 1000)) "$PA" "$PB" "$PC"; then return 0; fi
   done
   log "no free ports"; exit 1
 }
@@ -101,18 +109,23 @@ registered() {
   curl -fsS "http://127.0.0.1:$Q/nacos/v1/ns/instance/list?serviceName=sample-service" |
     jq -e --argjson p "$1" '[.hosts[] | select(.port == $p)] | length > 0'
 }
+# consumer_sees: the consumer's view (GET /instances) lists PORTS exactly.
+consumer_sees() {
+  curl -fsS "http://127.0.0.1:$PC/instances" |
+    jq -e --arg want "$*" '([.instances[].port] | sort | map(tostring) | join(" ")) == $want'
+}
 # observe: what a plain HTTP client sees, through the recorder.
 observe() {
   curl -sS -o /dev/null "http://127.0.0.1:$P/nacos/v1/ns/instance/list?serviceName=sample-service" || true
   curl -sS -o /dev/null "http://127.0.0.1:$P/nacos/v1/ns/instance?serviceName=sample-service&ip=127.0.0.1&port=$PA" || true
 }
-app() { # app NAME PORT [SPRING ARGS...]
-  local name=$1 port=$2; shift 2
+app() { # app NAME PORT APP [SPRING ARGS...]
+  local name=$1 port=$2 which=$3; shift 3
   APPS+=("$name")
   # shellcheck disable=SC2059
   docker run -d --rm --name "$name" --network host -e SERVER_PORT="$port" \
-    -e NACOS_SERVER_ADDR="127.0.0.1:$P" -e JAVA_OPTS=-Xmx256m \
-    "$(printf "$SCA_IMAGE" "$gen")" sample-service "$@" >/dev/null
+    -e NACOS_SERVER_ADDR="127.0.0.1:$P" -e JAVA_OPTS=-Xmx256m -e TARGET_SERVICE=sample-service \
+    "$(printf "$SCA_IMAGE" "$gen")" "$which" "$@" >/dev/null
 }
 
 mkdir -p "$FIXTURES_DIR"
@@ -146,16 +159,27 @@ for gen in $GENERATIONS; do
   wait_for "the recorder" 20 curl -fsS "http://127.0.0.1:$P/nacos/v1/console/health/readiness"
   step "recorder on $P"
 
-  app "fixture-a-$$" "$PA"
+  consumer=false
+  [[ $HTTP_GENERATIONS == *" $gen "* ]] || consumer=true
+  if $consumer; then app "fixture-c-$$" "$PC" sample-consumer; fi
+  app "fixture-a-$$" "$PA" sample-service
   wait_for "provider A" 180 registered "$PA"
   step "provider A registered"
+  if $consumer; then
+    wait_for "the consumer to see A" 180 consumer_sees "$PA"
+    step "the consumer sees A"
+  fi
   observe
   sleep "$RUN_SECONDS"
   step "provider A ran ${RUN_SECONDS}s"
-  app "fixture-b-$$" "$PB" --spring.cloud.nacos.discovery.weight=2 \
+  app "fixture-b-$$" "$PB" sample-service --spring.cloud.nacos.discovery.weight=2 \
     --spring.cloud.nacos.discovery.cluster-name=east --spring.cloud.nacos.discovery.metadata.zone=z1
   wait_for "provider B" 180 registered "$PB"
   step "provider B registered"
+  if $consumer; then
+    wait_for "the consumer to see B" 60 consumer_sees "$PA" "$PB"
+    step "the consumer sees A and B"
+  fi
   observe
   sleep 10
   docker stop -t 30 "fixture-b-$$" >/dev/null
@@ -171,9 +195,9 @@ for gen in $GENERATIONS; do
     observe
   done
   step "observed the server's reaction (reads at kill+${marks// /s, +}s)"
+  kill -INT "$REC_PID"; wait "$REC_PID" || true; REC_PID=""
   for c in "${APPS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
   APPS=()
-  kill -INT "$REC_PID"; wait "$REC_PID" || true; REC_PID=""
   docker rm -f "$SERVER" >/dev/null; SERVER=""
   size=$(stat -c %s "$out")
   line=$(printf '%-40s %6d KB %5d events  %s' "$(basename "$out")" $(( size / 1024 )) $(( $(wc -l <"$out") - 1 )) "$(secs $(( $(now_ms) - t_gen )))")
