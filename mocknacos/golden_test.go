@@ -24,18 +24,23 @@ var fixtureServer = regexp.MustCompile(`-nacos-(\d+)\.[0-9.]+\.jsonl$`)
 
 // TestGoldenFixtures replays every recording of a real client against a
 // real Nacos (fixtures/*.jsonl, made by scripts/record-fixtures.sh) into
-// the mock, on a frozen clock moved by the recorded gaps, and requires every
+// the mock (MOCKNACOS_FIXTURES names another folder), on a frozen clock
+// moved by the recorded gaps, and requires every
 // answer to be the real server's after replay's normalisation
 // (internal/replay/normalize.go), the views the mock pushed to each gRPC
 // connection to be those the real server pushed, and the registry to end in
 // the state the recording's last observations show.
 func TestGoldenFixtures(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "fixtures", "*.jsonl"))
+	dir := os.Getenv("MOCKNACOS_FIXTURES") // scripts/record-fixtures.sh checks what it made
+	if dir == "" {
+		dir = filepath.Join("..", "fixtures")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Fatal("no fixtures in ../fixtures")
+		t.Fatalf("no fixtures in %s", dir)
 	}
 	for _, file := range files {
 		name := filepath.Base(file)
