@@ -208,6 +208,9 @@ func runColumn(t *testing.T, ctx context.Context, de *dockerEnv, col *Column, ge
 			r.m.Timing("%s / %s: scenarios took %s", col.Title, g.Name, time.Since(t1).Round(100*time.Millisecond))
 		}
 		t1 := time.Now()
+		r.otherClients()
+		r.m.Timing("%s / Python and Node clients: %s", col.Title, time.Since(t1).Round(100*time.Millisecond))
+		t1 = time.Now()
 		r.crossAndRestart(gens)
 		r.m.Timing("%s / cross-generation and restart: %s", col.Title, time.Since(t1).Round(100*time.Millisecond))
 		r.m.Timing("%s: column took %s", col.Title, time.Since(t0).Round(time.Second))
@@ -309,13 +312,18 @@ func (r *run) startConsumer(g genImage, svc, role string, port int) (*app, error
 	return r.startApp(g, "sample-consumer", role, port, map[string]string{"APP_NAME": svc + "-consumer", "TARGET_SERVICE": svc})
 }
 
-// waitList polls the server's instance list of svc until ok holds.
+// waitList polls the column server's instance list of svc until ok holds.
 func (r *run) waitList(svc string, timeout time.Duration, ok func(map[string]any) bool) (map[string]any, time.Duration, error) {
+	return waitListAPI(r.ctx, r.srv.API(), svc, timeout, ok)
+}
+
+// waitListAPI polls api's instance list of svc until ok holds.
+func waitListAPI(ctx context.Context, api *nacosAPI, svc string, timeout time.Duration, ok func(map[string]any) bool) (map[string]any, time.Duration, error) {
 	t0 := time.Now()
 	var last map[string]any
 	var lastErr error
 	for {
-		l, err := r.srv.API().list(r.ctx, svc)
+		l, err := api.list(ctx, svc)
 		if err == nil {
 			last, lastErr = l, nil
 			if ok(l) {

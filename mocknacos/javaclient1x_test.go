@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mocknacos/mocknacos/internal/clientproc"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
@@ -71,10 +72,10 @@ func TestJavaNamingClient1x(t *testing.T) {
 	step := func(what string) { t.Logf("%6.2fs %s", time.Since(t0).Seconds(), what) }
 	c := startJavaProgram(t, "naming-client-1x", "-Dcom.alibaba.nacos.client.naming.local.ip=127.0.0.1",
 		"-jar", jar, srv.Addr(), service, strconv.Itoa(javaPort))
-	c.await(t, 0, "ready", func(e clientEvent) bool { return e.Event == "ready" })
-	started := c.seen("started")
+	c.Await(t, 0, "ready", func(e clientproc.Event) bool { return e.Event == "ready" })
+	started := c.Seen("started")
 	if started == nil || started.ClientVersion != "1.4.2" {
-		t.Fatalf("want the 1.4.2 client's started event, got %s", c.history())
+		t.Fatalf("want the 1.4.2 client's started event, got %s", c.History())
 	}
 	t.Logf("nacos-client %s: started in %d ms", started.ClientVersion, started.MS)
 	step("ready: subscribed, registered, pushed its own instance")
@@ -133,7 +134,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	// Beats: the first full (the "beat" parameter), then light ones once an
 	// answer said lightBeatEnabled, every second.
 	beatQ := mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindBeat, Service: service, IP: "127.0.0.1", Port: javaPort}
-	beats, err := srv.WaitForEvents(beatQ, 4, clientStepTimeout)
+	beats, err := srv.WaitForEvents(beatQ, 4, clientproc.StepTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,19 +164,19 @@ func TestJavaNamingClient1x(t *testing.T) {
 	other := mocknacos.NewInstance("127.0.0.1", otherPort)
 	other.Metadata = map[string]string{"from": "go-test"}
 	other.Weight = 3
-	mark := c.mark()
+	mark := c.Mark()
 	regAt := time.Now()
 	if err := srv.Register(service, other); err != nil {
 		t.Fatal(err)
 	}
-	push := c.await(t, mark, "push with 9101 and 9102", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) != nil && hostAt(e.Hosts, "127.0.0.1", otherPort) != nil
+	push := c.Await(t, mark, "push with 9101 and 9102", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", javaPort) != nil && clientproc.HostAt(e.Hosts, "127.0.0.1", otherPort) != nil
 	})
 	t.Logf("srv.Register -> the Java listener: %v", time.Since(regAt).Round(time.Millisecond))
-	if h := hostAt(push.Hosts, "127.0.0.1", otherPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy || h.Cluster != "DEFAULT" {
+	if h := clientproc.HostAt(push.Hosts, "127.0.0.1", otherPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy || h.Cluster != "DEFAULT" {
 		t.Errorf("pushed test instance: %+v", *h)
 	}
-	if h := hostAt(push.Hosts, "127.0.0.1", javaPort); h.Weight != 2 || h.Metadata["lang"] != "java" || !h.Healthy {
+	if h := clientproc.HostAt(push.Hosts, "127.0.0.1", javaPort); h.Weight != 2 || h.Metadata["lang"] != "java" || !h.Healthy {
 		t.Errorf("pushed own instance: %+v", *h)
 	}
 	pushed := false
@@ -197,7 +198,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 		t.Fatal(err)
 	}
 	var again mocknacos.Event
-	if err := srv.WaitFor(clientStepTimeout, func() bool {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
 		regs := after(before, srv.Find(httpQ(mocknacos.KindRegister)))
 		if len(regs) == 0 || findInstance(srv.Instances(service), javaPort) == nil {
 			return false
@@ -205,7 +206,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 		again = regs[0]
 		return true
 	}); err != nil {
-		t.Fatalf("no registration again within %v of the restart: instances %+v", clientStepTimeout, srv.Instances(service))
+		t.Fatalf("no registration again within %v of the restart: instances %+v", clientproc.StepTimeout, srv.Instances(service))
 	}
 	took := time.Since(restartAt)
 	var notFound *mocknacos.Event
@@ -238,7 +239,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 
 	// Beats go on after the registration again, answered OK (the next one
 	// 5 s later: the clientBeatInterval of the 20404 answer).
-	if err := srv.WaitFor(clientStepTimeout, func() bool {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
 		for _, b := range after(again.Seq, srv.Find(beatQ)) {
 			if b.Response.ErrorCode == 10200 {
 				return true
@@ -251,7 +252,7 @@ func TestJavaNamingClient1x(t *testing.T) {
 	// The client's poll (every 10 s, with its UDP port) subscribes again;
 	// then an instance the test registers is pushed to it.
 	resubs, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindSubscribe, Service: service},
-		len(srv.Find(httpQ(mocknacos.KindSubscribe)))+1, clientStepTimeout)
+		len(srv.Find(httpQ(mocknacos.KindSubscribe)))+1, clientproc.StepTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,14 +262,14 @@ func TestJavaNamingClient1x(t *testing.T) {
 		t.Logf("restart -> polled (subscribed) again: %v", resub[0].WallTime.Sub(restartAt).Round(time.Millisecond))
 	}
 	third := mocknacos.NewInstance("127.0.0.1", thirdPort)
-	mark = c.mark()
+	mark = c.Mark()
 	regAt = time.Now()
 	if err := srv.Register(service, third); err != nil {
 		t.Fatal(err)
 	}
-	c.await(t, mark, "push with 9101 and 9103 after the restart", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) != nil && hostAt(e.Hosts, "127.0.0.1", thirdPort) != nil &&
-			hostAt(e.Hosts, "127.0.0.1", otherPort) == nil
+	c.Await(t, mark, "push with 9101 and 9103 after the restart", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", javaPort) != nil && clientproc.HostAt(e.Hosts, "127.0.0.1", thirdPort) != nil &&
+			clientproc.HostAt(e.Hosts, "127.0.0.1", otherPort) == nil
 	})
 	t.Logf("srv.Register -> the Java listener after the restart: %v", time.Since(regAt).Round(time.Millisecond))
 	pushed = false
@@ -284,8 +285,8 @@ func TestJavaNamingClient1x(t *testing.T) {
 
 	// Deregister: the instance goes, its beats stop, the subscriber is
 	// pushed the rest.
-	mark = c.send(t, "deregister")
-	c.await(t, mark, "deregistered", func(e clientEvent) bool { return e.Event == "deregistered" })
+	mark = c.Send(t, "deregister")
+	c.Await(t, mark, "deregistered", func(e clientproc.Event) bool { return e.Event == "deregistered" })
 	if findInstance(srv.Instances(service), javaPort) != nil {
 		t.Errorf("deregistered instance still held: %+v", srv.Instances(service))
 	}
@@ -294,13 +295,13 @@ func TestJavaNamingClient1x(t *testing.T) {
 		param(deregs[0], "ephemeral") != "true" {
 		t.Errorf("deregister events: %+v", deregs)
 	}
-	c.await(t, mark, "push without 9101", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) == nil && hostAt(e.Hosts, "127.0.0.1", thirdPort) != nil
+	c.Await(t, mark, "push without 9101", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", javaPort) == nil && clientproc.HostAt(e.Hosts, "127.0.0.1", thirdPort) != nil
 	})
 	step("deregistered and pushed")
 
-	closed := c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	closed := c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("naming-client-1x exited %d", code)
 	}
 	t.Logf("NamingService.shutDown took %d ms", closed.MS)

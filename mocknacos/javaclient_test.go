@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mocknacos/mocknacos/internal/clientproc"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
@@ -45,19 +46,19 @@ func TestJavaNamingClient(t *testing.T) {
 	t0 := time.Now()
 	step := func(what string) { t.Logf("%6.2fs %s", time.Since(t0).Seconds(), what) }
 	c := startJavaProgram(t, "naming-client", "-jar", jar, srv.Addr(), service, strconv.Itoa(javaPort))
-	c.await(t, 0, "ready", func(e clientEvent) bool { return e.Event == "ready" })
-	started := c.seen("started")
+	c.Await(t, 0, "ready", func(e clientproc.Event) bool { return e.Event == "ready" })
+	started := c.Seen("started")
 	if started == nil || !strings.HasPrefix(started.ClientVersion, "2.") {
-		t.Fatalf("want a 2.x client's started event, got %s", c.history())
+		t.Fatalf("want a 2.x client's started event, got %s", c.History())
 	}
 	t.Logf("nacos-client %s: started in %d ms", started.ClientVersion, started.MS)
 	for _, want := range []string{"subscribed", "registered"} {
-		if c.seen(want) == nil {
-			t.Errorf("no %q event before ready: %s", want, c.history())
+		if c.Seen(want) == nil {
+			t.Errorf("no %q event before ready: %s", want, c.History())
 		}
 	}
-	if c.findPush(func(hosts []clientHost) bool { return hostAt(hosts, "127.0.0.1", javaPort) != nil }) == nil {
-		t.Fatalf("ready without a push of 127.0.0.1:%d: %s", javaPort, c.history())
+	if c.FindPush(func(hosts []clientproc.Host) bool { return clientproc.HostAt(hosts, "127.0.0.1", javaPort) != nil }) == nil {
+		t.Fatalf("ready without a push of 127.0.0.1:%d: %s", javaPort, c.History())
 	}
 
 	step("ready: subscribed, registered, pushed its own instance")
@@ -137,27 +138,27 @@ func TestJavaNamingClient(t *testing.T) {
 	other := mocknacos.NewInstance("127.0.0.1", 9002)
 	other.Metadata = map[string]string{"from": "go-test"}
 	other.Weight = 3
-	mark := c.mark()
+	mark := c.Mark()
 	if err := srv.Register(service, other); err != nil {
 		t.Fatal(err)
 	}
-	push := c.await(t, mark, "push with 9001 and 9002", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) != nil && hostAt(e.Hosts, "127.0.0.1", 9002) != nil
+	push := c.Await(t, mark, "push with 9001 and 9002", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", javaPort) != nil && clientproc.HostAt(e.Hosts, "127.0.0.1", 9002) != nil
 	})
-	if h := hostAt(push.Hosts, "127.0.0.1", 9002); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy || h.Cluster != "DEFAULT" {
+	if h := clientproc.HostAt(push.Hosts, "127.0.0.1", 9002); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy || h.Cluster != "DEFAULT" {
 		t.Errorf("pushed test instance: %+v", *h)
 	}
 
 	step("pushed the test's instance")
 
 	// ServiceQueryRequest and ServiceListRequest.
-	q := c.await(t, c.send(t, "query"), "query", func(e clientEvent) bool { return e.Event == "query" })
-	if len(q.Hosts) != 2 || hostAt(q.Hosts, "127.0.0.1", javaPort) == nil || hostAt(q.Hosts, "127.0.0.1", 9002) == nil {
-		t.Errorf("query: %s", q.raw)
+	q := c.Await(t, c.Send(t, "query"), "query", func(e clientproc.Event) bool { return e.Event == "query" })
+	if len(q.Hosts) != 2 || clientproc.HostAt(q.Hosts, "127.0.0.1", javaPort) == nil || clientproc.HostAt(q.Hosts, "127.0.0.1", 9002) == nil {
+		t.Errorf("query: %s", q.Raw)
 	}
-	l := c.await(t, c.send(t, "list"), "list", func(e clientEvent) bool { return e.Event == "list" })
+	l := c.Await(t, c.Send(t, "list"), "list", func(e clientproc.Event) bool { return e.Event == "list" })
 	if l.Count != 1 || len(l.Services) != 1 || l.Services[0] != service {
-		t.Errorf("list: %s", l.raw)
+		t.Errorf("list: %s", l.Raw)
 	}
 
 	step("queried and listed")
@@ -165,9 +166,9 @@ func TestJavaNamingClient(t *testing.T) {
 	// Deregister: the instance goes, the subscriber is pushed the rest.
 	// The push may come before or after the answer: lines are matched
 	// from the command on, in any order.
-	mark = c.send(t, "deregister")
-	c.await(t, mark, "deregistered", func(e clientEvent) bool { return e.Event == "deregistered" })
-	if err := srv.WaitFor(clientStepTimeout, func() bool { return findInstance(srv.Instances(service), javaPort) == nil }); err != nil {
+	mark = c.Send(t, "deregister")
+	c.Await(t, mark, "deregistered", func(e clientproc.Event) bool { return e.Event == "deregistered" })
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return findInstance(srv.Instances(service), javaPort) == nil }); err != nil {
 		t.Fatalf("deregistered instance still held: %+v", srv.Instances(service))
 	}
 	deregs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindDeregister, Service: service})
@@ -175,27 +176,27 @@ func TestJavaNamingClient(t *testing.T) {
 		!strings.Contains(deregs[0].Request.Body, `"deregisterInstance"`) {
 		t.Errorf("deregister events: %+v", deregs)
 	}
-	c.await(t, mark, "push without 9001", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) == nil && hostAt(e.Hosts, "127.0.0.1", 9002) != nil
+	c.Await(t, mark, "push without 9001", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", javaPort) == nil && clientproc.HostAt(e.Hosts, "127.0.0.1", 9002) != nil
 	})
 
 	step("deregistered and pushed")
 
 	// Register again, then close: the connection's instance and
 	// subscription go with it; the test's instance stays.
-	c.await(t, c.send(t, "register"), "push with 9001 again", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", javaPort) != nil
+	c.Await(t, c.Send(t, "register"), "push with 9001 again", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", javaPort) != nil
 	})
 	step("registered again and pushed")
-	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("naming-client exited %d", code)
 	}
 	step("closed and exited")
 	disconnected := func() bool {
 		return len(srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("disconnect")})) > 0
 	}
-	if err := srv.WaitFor(clientStepTimeout, func() bool {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
 		ins := srv.Instances(service)
 		return disconnected() && findInstance(ins, javaPort) == nil && !subscribedBy(srv, service, conn)
 	}); err != nil {

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mocknacos/mocknacos/internal/clientproc"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
@@ -36,24 +37,24 @@ type configEvent struct {
 	MS      int64   `json:"ms"`
 }
 
-func configLine(t *testing.T, e clientEvent) configEvent {
+func configLine(t *testing.T, e clientproc.Event) configEvent {
 	t.Helper()
 	var ce configEvent
-	if err := json.Unmarshal([]byte(e.raw), &ce); err != nil {
-		t.Fatalf("config-client line %q: %v", e.raw, err)
+	if err := json.Unmarshal([]byte(e.Raw), &ce); err != nil {
+		t.Fatalf("config-client line %q: %v", e.Raw, err)
 	}
 	return ce
 }
 
 // isContent matches a line of the given event whose content is want (nil:
 // a null content).
-func isContent(event string, want *string) func(clientEvent) bool {
-	return func(e clientEvent) bool {
+func isContent(event string, want *string) func(clientproc.Event) bool {
+	return func(e clientproc.Event) bool {
 		if e.Event != event {
 			return false
 		}
 		var ce configEvent
-		if json.Unmarshal([]byte(e.raw), &ce) != nil {
+		if json.Unmarshal([]byte(e.Raw), &ce) != nil {
 			return false
 		}
 		if want == nil || ce.Content == nil {
@@ -66,38 +67,38 @@ func isContent(event string, want *string) func(clientEvent) bool {
 // configPublishStep: the program publishes content (the command
 // "publish <JSON string><suffix>"), the mock holds it, and the program's
 // listener (it listens to the config) is told of its own publish.
-func configPublishStep(t *testing.T, c *clientProc, srv *mocknacos.Server, dataID, group, content, suffix, who string) {
+func configPublishStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, dataID, group, content, suffix, who string) {
 	t.Helper()
 	arg, _ := json.Marshal(content)
-	mark := c.send(t, "publish "+string(arg)+suffix)
-	if p := configLine(t, c.await(t, mark, "published", func(e clientEvent) bool { return e.Event == "published" })); !p.OK {
-		t.Fatalf("the %s publish returned false: %s", who, c.history())
+	mark := c.Send(t, "publish "+string(arg)+suffix)
+	if p := configLine(t, c.Await(t, mark, "published", func(e clientproc.Event) bool { return e.Event == "published" })); !p.OK {
+		t.Fatalf("the %s publish returned false: %s", who, c.History())
 	}
-	if err := srv.WaitFor(clientStepTimeout, func() bool {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
 		it, ok := srv.Config(dataID, group)
 		return ok && it.Content == content
 	}); err != nil {
 		it, ok := srv.Config(dataID, group)
 		t.Fatalf("after the %s publish the mock holds %+v (%v)", who, it, ok)
 	}
-	c.await(t, mark, "listener told of its own publish", isContent("change", &content))
+	c.Await(t, mark, "listener told of its own publish", isContent("change", &content))
 }
 
 // configRemoveStep: the program removes the config, the mock no longer
 // holds it, the program's listener is told it is gone (null content), and a
 // get reads null.
-func configRemoveStep(t *testing.T, c *clientProc, srv *mocknacos.Server, dataID, group, who string) {
+func configRemoveStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, dataID, group, who string) {
 	t.Helper()
-	mark := c.send(t, "remove")
-	if r := configLine(t, c.await(t, mark, "removed", func(e clientEvent) bool { return e.Event == "removed" })); !r.OK {
-		t.Fatalf("the %s remove returned false: %s", who, c.history())
+	mark := c.Send(t, "remove")
+	if r := configLine(t, c.Await(t, mark, "removed", func(e clientproc.Event) bool { return e.Event == "removed" })); !r.OK {
+		t.Fatalf("the %s remove returned false: %s", who, c.History())
 	}
 	if _, ok := srv.Config(dataID, group); ok {
 		t.Errorf("config still held after the %s remove: %+v", who, srv.Configs())
 	}
-	c.await(t, mark, "listener told of the removal (null content)", isContent("change", nil))
-	if g := c.await(t, c.send(t, "get"), "get after remove", func(e clientEvent) bool { return e.Event == "get" }); !isContent("get", nil)(g) {
-		t.Errorf("get after the %s remove: %s", who, g.raw)
+	c.Await(t, mark, "listener told of the removal (null content)", isContent("change", nil))
+	if g := c.Await(t, c.Send(t, "get"), "get after remove", func(e clientproc.Event) bool { return e.Event == "get" }); !isContent("get", nil)(g) {
+		t.Errorf("get after the %s remove: %s", who, g.Raw)
 	}
 }
 
@@ -117,30 +118,30 @@ func TestJavaConfigClient(t *testing.T) {
 	t0 := time.Now()
 	step := func(what string) { t.Logf("%6.2fs %s", time.Since(t0).Seconds(), what) }
 	c := startJavaProgram(t, "config-client", "-cp", jar, "io.mocknacos.namingclient.ConfigMain", srv.Addr(), dataID, group)
-	c.await(t, 0, "ready", func(e clientEvent) bool { return e.Event == "ready" })
-	started := c.seen("started")
+	c.Await(t, 0, "ready", func(e clientproc.Event) bool { return e.Event == "ready" })
+	started := c.Seen("started")
 	if started == nil || !strings.HasPrefix(started.ClientVersion, "2.") {
-		t.Fatalf("want a 2.x client's started event, got %s", c.history())
+		t.Fatalf("want a 2.x client's started event, got %s", c.History())
 	}
 	t.Logf("nacos-client %s: started in %d ms", started.ClientVersion, started.MS)
-	if get := c.seen("get"); get == nil || !isContent("get", &seed)(*get) {
-		t.Fatalf("getConfig before listening: want the seeded %q, got %s", seed, c.history())
+	if get := c.Seen("get"); get == nil || !isContent("get", &seed)(*get) {
+		t.Fatalf("getConfig before listening: want the seeded %q, got %s", seed, c.History())
 	}
 	step("ready: read the seeded config, listener added")
 
 	// A change made by the test reaches the listener.
-	if err := srv.WaitForConfigListeners(dataID, group, 1, clientStepTimeout); err != nil {
+	if err := srv.WaitForConfigListeners(dataID, group, 1, clientproc.StepTimeout); err != nil {
 		t.Fatal(err)
 	}
 	changed := "port: 9090\nname: orders\n"
-	mark := c.mark()
+	mark := c.Mark()
 	setAt := time.Now()
 	srv.SetConfig(dataID, group, changed, mocknacos.ConfigType("yaml"))
-	ch := c.await(t, mark, "listener told of the test's change", isContent("change", &changed))
+	ch := c.Await(t, mark, "listener told of the test's change", isContent("change", &changed))
 	seenAt := time.Now()
 	ce := configLine(t, ch)
 	if ce.DataID != dataID || ce.Group != group {
-		t.Errorf("change line: %s", ch.raw)
+		t.Errorf("change line: %s", ch.Raw)
 	}
 	t.Logf("SetConfig -> listener: %v (line read by the test), %d ms (the listener's own clock)",
 		seenAt.Sub(setAt).Round(time.Millisecond), ce.At-setAt.UnixMilli())
@@ -178,11 +179,11 @@ func TestJavaConfigClient(t *testing.T) {
 	configRemoveStep(t, c, srv, dataID, group, "Java")
 	step("removed; listener told; get reads null")
 
-	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("config-client exited %d", code)
 	}
-	if err := srv.WaitFor(clientStepTimeout, func() bool { return srv.ConfigListeners(dataID, group) == 0 }); err != nil {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return srv.ConfigListeners(dataID, group) == 0 }); err != nil {
 		t.Errorf("%d listeners of %s after close", srv.ConfigListeners(dataID, group), dataID)
 	}
 	step("closed and exited; no listener left")
@@ -291,14 +292,14 @@ func jsonString(s string) string {
 // startJavaProgram runs a JVM with the given arguments after the suite's
 // JVM flags (small heap, C1 only, serial GC) and reads its stdout as JSON
 // lines (startClientProc); name labels its output in the test log.
-func startJavaProgram(t *testing.T, name string, args ...string) *clientProc {
+func startJavaProgram(t *testing.T, name string, args ...string) *clientproc.Proc {
 	t.Helper()
 	java, _ := exec.LookPath("java")
 	jvm := []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
 		"-Dnaming.client.dir=" + t.TempDir(),
 		"-Dnaming.client.pushTimeoutSec=30",
 		"-Dnaming.client.maxLifetimeSec=180"}
-	return startClientProc(t, name, exec.Command(java, append(jvm, args...)...), "")
+	return clientproc.Start(t, name, exec.Command(java, append(jvm, args...)...), "")
 }
 
 // javaProject is another Maven program, built once per test binary like

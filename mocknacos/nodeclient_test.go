@@ -16,63 +16,13 @@ package mocknacos_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mocknacos/mocknacos/internal/clientproc"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
-
-const nodeClientDir = "../clients/node"
-
-// nodeModules is the npm ci of clients/node, made once per test binary.
-var nodeModules = &cachedInstall{
-	prefix:   "node",
-	inputs:   []string{nodeClientDir + "/package.json", nodeClientDir + "/package-lock.json"},
-	skipHint: "set MOCKNACOS_SKIP_NODE=1 to skip the nacos npm package tests",
-	install: func(dir string, inputs [][]byte, run func(hint, name string, args ...string) error) error {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		for i, name := range []string{"package.json", "package-lock.json"} {
-			if err := os.WriteFile(filepath.Join(dir, name), inputs[i], 0o644); err != nil {
-				return err
-			}
-		}
-		return run("npm ci could not install clients/node (the first run needs the npm registry)",
-			"npm", "ci", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error")
-	},
-}
-
-// startNodeClient runs one of the programs of clients/node against addr,
-// given as NACOS_ADDR (the programs' default server) with the credentials
-// of env, e.g. NACOS_USERNAME=nacos.
-func startNodeClient(t *testing.T, script, addr string, env []string, args ...string) *clientProc {
-	t.Helper()
-	if os.Getenv("MOCKNACOS_SKIP_NODE") == "1" {
-		t.Skip("MOCKNACOS_SKIP_NODE=1: the nacos npm package tests are skipped")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node not found on PATH: the nacos npm package tests need node and npm " +
-			"(Debian: apt-get install nodejs npm); set MOCKNACOS_SKIP_NODE=1 to skip them")
-	}
-	modules := filepath.Join(nodeModules.path(t), "node_modules")
-	abs, err := filepath.Abs(filepath.Join(nodeClientDir, script))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	cmd := exec.Command(node, append([]string{abs, "--dir", dir}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir, "NODE_PATH="+modules, "NACOS_ADDR="+addr,
-		"NACOS_USERNAME=", "NACOS_PASSWORD=", "NACOS_NAMESPACE=")
-	cmd.Env = append(cmd.Env, env...)
-	return startClientProc(t, script, cmd, "")
-}
 
 // TestNodeNamingClient: the npm client registers over HTTP with metadata
 // and beats (full beats only, at the interval the answers give); it
@@ -94,13 +44,13 @@ func TestNodeNamingClient(t *testing.T) {
 		return mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: kind, Service: service}
 	}
 
-	c := startNodeClient(t, "naming.js", srv.Addr(), nil, "--service", service)
-	started := c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
+	c := clientproc.StartNode(t, "naming.js", srv.Addr(), nil, "--service", service)
+	started := c.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
 	t.Logf("nacos (npm) %s: started in %d ms", started.ClientVersion, started.MS)
 
 	// Register, beating every second from the server's first answer on.
-	c.await(t, c.send(t, fmt.Sprintf("register port=%d weight=2 beatInterval=1000", nodePort)), "registered",
-		func(e clientEvent) bool { return e.Event == "registered" && e.isOK() })
+	c.Await(t, c.Send(t, fmt.Sprintf("register port=%d weight=2 beatInterval=1000", nodePort)), "registered",
+		func(e clientproc.Event) bool { return e.Event == "registered" && e.IsOK() })
 	ins := srv.Instances(service)
 	if len(ins) != 1 {
 		t.Fatalf("want 1 instance of %s, got %+v", service, ins)
@@ -140,7 +90,7 @@ func TestNodeNamingClient(t *testing.T) {
 	// answer (10 s before the first), and always sends the full beat JSON,
 	// although every answer enables light beats.
 	beatQ := mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindBeat, Service: service, IP: "127.0.0.1", Port: nodePort}
-	beats, err := srv.WaitForEvents(beatQ, 3, clientStepTimeout)
+	beats, err := srv.WaitForEvents(beatQ, 3, clientproc.StepTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,11 +119,11 @@ func TestNodeNamingClient(t *testing.T) {
 
 	// Subscribe: a poll with the receiver's UDP port makes the client a
 	// subscriber; it is handed the current view.
-	mark := c.send(t, "subscribe")
-	first := c.await(t, mark, "initial view with 9401", func(e clientEvent) bool { return e.Event == "push" })
-	if len(first.Hosts) != 1 || hostAt(first.Hosts, "127.0.0.1", nodePort) == nil {
-		t.Errorf("initial view: %s", first.raw)
-	} else if h := hostAt(first.Hosts, "127.0.0.1", nodePort); h.Cluster != "DEFAULT" || h.Weight != 2 || !h.Healthy ||
+	mark := c.Send(t, "subscribe")
+	first := c.Await(t, mark, "initial view with 9401", func(e clientproc.Event) bool { return e.Event == "push" })
+	if len(first.Hosts) != 1 || clientproc.HostAt(first.Hosts, "127.0.0.1", nodePort) == nil {
+		t.Errorf("initial view: %s", first.Raw)
+	} else if h := clientproc.HostAt(first.Hosts, "127.0.0.1", nodePort); h.Cluster != "DEFAULT" || h.Weight != 2 || !h.Healthy ||
 		h.Service != grouped || h.InstanceID != "127.0.0.1#9401#DEFAULT#"+grouped || h.Metadata["lang"] != "node" {
 		t.Errorf("own instance in the initial view: %+v", *h)
 	}
@@ -193,14 +143,14 @@ func TestNodeNamingClient(t *testing.T) {
 	other := mocknacos.NewInstance("127.0.0.1", testPort)
 	other.Metadata = map[string]string{"from": "go-test"}
 	other.Weight = 3
-	mark = c.mark()
+	mark = c.Mark()
 	if err := srv.Register(service, other); err != nil {
 		t.Fatal(err)
 	}
-	push := c.await(t, mark, "push with 9401 and 9402", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", nodePort) != nil && hostAt(e.Hosts, "127.0.0.1", testPort) != nil
+	push := c.Await(t, mark, "push with 9401 and 9402", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", nodePort) != nil && clientproc.HostAt(e.Hosts, "127.0.0.1", testPort) != nil
 	})
-	if h := hostAt(push.Hosts, "127.0.0.1", testPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy || h.Cluster != "DEFAULT" {
+	if h := clientproc.HostAt(push.Hosts, "127.0.0.1", testPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy || h.Cluster != "DEFAULT" {
 		t.Errorf("pushed test instance: %+v", *h)
 	}
 	pushed := false
@@ -214,34 +164,34 @@ func TestNodeNamingClient(t *testing.T) {
 	}
 
 	// getAllInstances and selectInstances straight from the server.
-	if l := c.await(t, c.send(t, "list"), "list", func(e clientEvent) bool { return e.Event == "list" }); len(l.Hosts) != 2 {
-		t.Errorf("list: %s", l.raw)
+	if l := c.Await(t, c.Send(t, "list"), "list", func(e clientproc.Event) bool { return e.Event == "list" }); len(l.Hosts) != 2 {
+		t.Errorf("list: %s", l.Raw)
 	}
-	if s := c.await(t, c.send(t, "select"), "select", func(e clientEvent) bool { return e.Event == "select" }); len(s.Hosts) != 2 {
-		t.Errorf("select (healthy): %s", s.raw)
+	if s := c.Await(t, c.Send(t, "select"), "select", func(e clientproc.Event) bool { return e.Event == "select" }); len(s.Hosts) != 2 {
+		t.Errorf("select (healthy): %s", s.Raw)
 	}
 
 	// 16 s without a beat on the mock clock: both instances go unhealthy;
 	// the client's next beat makes its own healthy again.
 	srv.Advance(16 * time.Second)
-	if err := srv.WaitFor(clientStepTimeout, func() bool {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
 		own, test := findInstance(srv.Instances(service), nodePort), findInstance(srv.Instances(service), testPort)
 		return own != nil && own.Healthy && test != nil && !test.Healthy
 	}); err != nil {
 		t.Fatalf("after 16 s: want the beating instance healthy and the test's unhealthy: %+v", srv.Instances(service))
 	}
-	s := c.await(t, c.send(t, "select"), "select healthy", func(e clientEvent) bool { return e.Event == "select" })
-	if len(s.Hosts) != 1 || hostAt(s.Hosts, "127.0.0.1", nodePort) == nil {
-		t.Errorf("select (healthy) after the jump: %s", s.raw)
+	s := c.Await(t, c.Send(t, "select"), "select healthy", func(e clientproc.Event) bool { return e.Event == "select" })
+	if len(s.Hosts) != 1 || clientproc.HostAt(s.Hosts, "127.0.0.1", nodePort) == nil {
+		t.Errorf("select (healthy) after the jump: %s", s.Raw)
 	}
-	s = c.await(t, c.send(t, "select healthy=false"), "select unhealthy", func(e clientEvent) bool { return e.Event == "select" })
-	if len(s.Hosts) != 1 || hostAt(s.Hosts, "127.0.0.1", testPort) == nil || s.Hosts[0].Healthy {
-		t.Errorf("select (unhealthy) after the jump: %s", s.raw)
+	s = c.Await(t, c.Send(t, "select healthy=false"), "select unhealthy", func(e clientproc.Event) bool { return e.Event == "select" })
+	if len(s.Hosts) != 1 || clientproc.HostAt(s.Hosts, "127.0.0.1", testPort) == nil || s.Hosts[0].Healthy {
+		t.Errorf("select (unhealthy) after the jump: %s", s.Raw)
 	}
 
 	// getServerStatus reads operator/metrics.
-	if st := c.await(t, c.send(t, "status"), "status", func(e clientEvent) bool { return e.Event == "status" }); st.Status != "UP" {
-		t.Errorf("status: %s", st.raw)
+	if st := c.Await(t, c.Send(t, "status"), "status", func(e clientproc.Event) bool { return e.Event == "status" }); st.Status != "UP" {
+		t.Errorf("status: %s", st.Raw)
 	}
 	if n := srv.Count(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.Kind("metrics")}); n != 1 {
 		t.Errorf("%d operator/metrics requests, want 1", n)
@@ -249,8 +199,8 @@ func TestNodeNamingClient(t *testing.T) {
 
 	// Deregister: the beat is dropped before the DELETE; the subscriber is
 	// pushed the rest.
-	mark = c.send(t, fmt.Sprintf("deregister port=%d", nodePort))
-	c.await(t, mark, "deregistered", func(e clientEvent) bool { return e.Event == "deregistered" && e.isOK() })
+	mark = c.Send(t, fmt.Sprintf("deregister port=%d", nodePort))
+	c.Await(t, mark, "deregistered", func(e clientproc.Event) bool { return e.Event == "deregistered" && e.IsOK() })
 	if findInstance(srv.Instances(service), nodePort) != nil {
 		t.Errorf("deregistered instance still held: %+v", srv.Instances(service))
 	}
@@ -259,12 +209,12 @@ func TestNodeNamingClient(t *testing.T) {
 		param(deregs[0], "clusterName") != "DEFAULT" || param(deregs[0], "ephemeral") != "true" || deregs[0].Response.Body != "ok" {
 		t.Errorf("deregister events: %+v", deregs)
 	}
-	c.await(t, mark, "push without 9401", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", nodePort) == nil && hostAt(e.Hosts, "127.0.0.1", testPort) != nil
+	c.Await(t, mark, "push without 9401", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", nodePort) == nil && clientproc.HostAt(e.Hosts, "127.0.0.1", testPort) != nil
 	})
 
-	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("naming.js exited %d", code)
 	}
 	if findInstance(srv.Instances(service), nodePort) != nil {
@@ -288,11 +238,11 @@ func TestNodeNamingClientAuth(t *testing.T) {
 	dumpJournalOnFailure(t, srv)
 	const service = "node-secure"
 
-	c := startNodeClient(t, "naming.js", srv.Addr(), []string{"NACOS_USERNAME=nacos", "NACOS_PASSWORD=nacos"}, "--service", service)
-	c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
-	c.await(t, c.send(t, "register port=9411"), "registered", func(e clientEvent) bool { return e.Event == "registered" && e.isOK() })
-	if l := c.await(t, c.send(t, "list"), "list", func(e clientEvent) bool { return e.Event == "list" }); len(l.Hosts) != 1 {
-		t.Errorf("list: %s", l.raw)
+	c := clientproc.StartNode(t, "naming.js", srv.Addr(), []string{"NACOS_USERNAME=nacos", "NACOS_PASSWORD=nacos"}, "--service", service)
+	c.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
+	c.Await(t, c.Send(t, "register port=9411"), "registered", func(e clientproc.Event) bool { return e.Event == "registered" && e.IsOK() })
+	if l := c.Await(t, c.Send(t, "list"), "list", func(e clientproc.Event) bool { return e.Event == "list" }); len(l.Hosts) != 1 {
+		t.Errorf("list: %s", l.Raw)
 	}
 	for _, e := range srv.Find(mocknacos.Query{Service: service}) {
 		if e.Rejected || param(e, "username") != "nacos" || param(e, "password") != "nacos" || param(e, "accessToken") != "" {
@@ -300,11 +250,11 @@ func TestNodeNamingClientAuth(t *testing.T) {
 		}
 	}
 
-	bad := startNodeClient(t, "naming.js", srv.Addr(), []string{"NACOS_USERNAME=nacos", "NACOS_PASSWORD=wrong"}, "--service", service)
-	bad.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
-	e := bad.await(t, bad.send(t, "register port=9412"), "register refused", func(e clientEvent) bool { return false }, "register")
+	bad := clientproc.StartNode(t, "naming.js", srv.Addr(), []string{"NACOS_USERNAME=nacos", "NACOS_PASSWORD=wrong"}, "--service", service)
+	bad.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
+	e := bad.Await(t, bad.Send(t, "register port=9412"), "register refused", func(e clientproc.Event) bool { return false }, "register")
 	if !strings.Contains(e.Error, "failed to req API") {
-		t.Errorf("register with a wrong password: %s", e.raw)
+		t.Errorf("register with a wrong password: %s", e.Raw)
 	}
 	refused := srv.Find(mocknacos.Query{Kind: mocknacos.KindRegister, Port: 9412})
 	if len(refused) == 0 {
@@ -335,23 +285,23 @@ func TestNodeConfigClient(t *testing.T) {
 	seed := "port: 8080\nname: orders\n"
 	srv.SetConfig(dataID, group, seed, mocknacos.ConfigType("yaml"))
 
-	c := startNodeClient(t, "config.js", srv.Addr(), nil, "--data-id", dataID, "--group", group)
-	c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
-	if g := c.await(t, c.send(t, "get"), "get", func(e clientEvent) bool { return e.Event == "get" }); !isContent("get", &seed)(g) {
-		t.Fatalf("getConfig: want the seeded %q, got %s", seed, g.raw)
+	c := clientproc.StartNode(t, "config.js", srv.Addr(), nil, "--data-id", dataID, "--group", group)
+	c.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
+	if g := c.Await(t, c.Send(t, "get"), "get", func(e clientproc.Event) bool { return e.Event == "get" }); !isContent("get", &seed)(g) {
+		t.Fatalf("getConfig: want the seeded %q, got %s", seed, g.Raw)
 	}
 	// The listener is handed the current content, then the long poll holds.
-	mark := c.send(t, "listen")
-	c.await(t, mark, "listener handed the seed", isContent("change", &seed))
-	if err := srv.WaitForConfigListeners(dataID, group, 1, clientStepTimeout); err != nil {
+	mark := c.Send(t, "listen")
+	c.Await(t, mark, "listener handed the seed", isContent("change", &seed))
+	if err := srv.WaitForConfigListeners(dataID, group, 1, clientproc.StepTimeout); err != nil {
 		t.Fatal(err)
 	}
 
 	changed := "port: 9090\nname: orders\n"
-	mark = c.mark()
+	mark = c.Mark()
 	setAt := time.Now()
 	srv.SetConfig(dataID, group, changed, mocknacos.ConfigType("yaml"))
-	c.await(t, mark, "listener told of the test's change", isContent("change", &changed))
+	c.Await(t, mark, "listener told of the test's change", isContent("change", &changed))
 	t.Logf("SetConfig -> the npm listener: %v", time.Since(setAt).Round(time.Millisecond))
 
 	published := "port: 7070\nname: orders\nfrom: node\n"
@@ -360,8 +310,8 @@ func TestNodeConfigClient(t *testing.T) {
 		t.Errorf("published with type yaml, held as %q", it.Type)
 	}
 	configRemoveStep(t, c, srv, dataID, group, "npm")
-	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("config.js exited %d", code)
 	}
 

@@ -19,24 +19,20 @@ package mocknacos_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mocknacos/mocknacos/internal/clientproc"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
-
-const pyClientDir = "../clients/python"
 
 // TestPythonV2NamingClient: the v2 (gRPC) client registers, subscribes and
 // is handed its own instance, is pushed an instance the test registers,
 // queries and lists, deregisters and is pushed the rest, registers again
 // and closes; the connection's instance and subscription go with it.
 func TestPythonV2NamingClient(t *testing.T) {
-	python := pythonVenv(t)
+	python := clientproc.Python(t)
 	t.Parallel()
 	// Frozen: the instance the test seeds lives by HTTP beats on the mock
 	// clock, so it stays healthy however slow the interpreter is.
@@ -45,13 +41,13 @@ func TestPythonV2NamingClient(t *testing.T) {
 	const service = "py-orders"
 	const pyPort, testPort = 9201, 9202
 
-	c := startPyClient(t, python, "naming_v2.py", "--server", srv.Addr(), "--service", service,
+	c := clientproc.StartPython(t, python, "naming_v2.py", nil, "--server", srv.Addr(), "--service", service,
 		"--port", fmt.Sprint(pyPort))
-	started := c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
+	started := c.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
 	t.Logf("nacos-sdk-python %s (v2.nacos): connected in %d ms", started.ClientVersion, started.MS)
 
 	// Register: the instance as the mock holds it...
-	c.await(t, c.send(t, "register"), "registered", func(e clientEvent) bool { return e.Event == "registered" && e.isOK() })
+	c.Await(t, c.Send(t, "register"), "registered", func(e clientproc.Event) bool { return e.Event == "registered" && e.IsOK() })
 	ins := srv.Instances(service)
 	if len(ins) != 1 {
 		t.Fatalf("want 1 instance of %s, got %+v", service, ins)
@@ -121,12 +117,12 @@ func TestPythonV2NamingClient(t *testing.T) {
 
 	// Subscribe: the SDK hands the callback the initial view (the SDK
 	// skips empty views, so the service is subscribed once it has one).
-	mark := c.send(t, "subscribe")
-	c.await(t, mark, "subscribed", func(e clientEvent) bool { return e.Event == "subscribed" })
-	first := c.await(t, mark, "initial view with 9201", func(e clientEvent) bool { return e.Event == "push" })
-	if len(first.Hosts) != 1 || hostAt(first.Hosts, "127.0.0.1", pyPort) == nil {
-		t.Errorf("initial view: %s", first.raw)
-	} else if h := hostAt(first.Hosts, "127.0.0.1", pyPort); h.Cluster != "DEFAULT" || h.Weight != 2 || !h.Healthy ||
+	mark := c.Send(t, "subscribe")
+	c.Await(t, mark, "subscribed", func(e clientproc.Event) bool { return e.Event == "subscribed" })
+	first := c.Await(t, mark, "initial view with 9201", func(e clientproc.Event) bool { return e.Event == "push" })
+	if len(first.Hosts) != 1 || clientproc.HostAt(first.Hosts, "127.0.0.1", pyPort) == nil {
+		t.Errorf("initial view: %s", first.Raw)
+	} else if h := clientproc.HostAt(first.Hosts, "127.0.0.1", pyPort); h.Cluster != "DEFAULT" || h.Weight != 2 || !h.Healthy ||
 		h.Service != "DEFAULT_GROUP@@"+service || h.Metadata["lang"] != "python" {
 		t.Errorf("own instance in the initial view: %+v", *h)
 	}
@@ -143,18 +139,18 @@ func TestPythonV2NamingClient(t *testing.T) {
 	other := mocknacos.NewInstance("127.0.0.1", testPort)
 	other.Metadata = map[string]string{"from": "go-test"}
 	other.Weight = 3
-	mark = c.mark()
+	mark = c.Mark()
 	if err := srv.Register(service, other); err != nil {
 		t.Fatal(err)
 	}
-	push := c.await(t, mark, "push with 9201 and 9202", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", pyPort) != nil && hostAt(e.Hosts, "127.0.0.1", testPort) != nil
+	push := c.Await(t, mark, "push with 9201 and 9202", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", pyPort) != nil && clientproc.HostAt(e.Hosts, "127.0.0.1", testPort) != nil
 	})
-	if h := hostAt(push.Hosts, "127.0.0.1", testPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy ||
+	if h := clientproc.HostAt(push.Hosts, "127.0.0.1", testPort); h.Metadata["from"] != "go-test" || h.Weight != 3 || !h.Healthy ||
 		h.Cluster != "DEFAULT" || h.InstanceID != "127.0.0.1#9202#DEFAULT#DEFAULT_GROUP@@"+service {
 		t.Errorf("pushed test instance: %+v", *h)
 	}
-	if _, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("push-ack")}, 1, clientStepTimeout); err != nil {
+	if _, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("push-ack")}, 1, clientproc.StepTimeout); err != nil {
 		t.Errorf("no NotifySubscriberResponse from the client: %v", err)
 	}
 	for _, p := range srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindPush, Service: service}) {
@@ -164,20 +160,20 @@ func TestPythonV2NamingClient(t *testing.T) {
 	}
 
 	// list_instances(subscribe=False) and list_services (ServiceListRequest).
-	q := c.await(t, c.send(t, "query"), "query", func(e clientEvent) bool { return e.Event == "query" })
-	if len(q.Hosts) != 2 || hostAt(q.Hosts, "127.0.0.1", pyPort) == nil || hostAt(q.Hosts, "127.0.0.1", testPort) == nil {
-		t.Errorf("query: %s", q.raw)
+	q := c.Await(t, c.Send(t, "query"), "query", func(e clientproc.Event) bool { return e.Event == "query" })
+	if len(q.Hosts) != 2 || clientproc.HostAt(q.Hosts, "127.0.0.1", pyPort) == nil || clientproc.HostAt(q.Hosts, "127.0.0.1", testPort) == nil {
+		t.Errorf("query: %s", q.Raw)
 	}
-	l := c.await(t, c.send(t, "list"), "list", func(e clientEvent) bool { return e.Event == "list" })
+	l := c.Await(t, c.Send(t, "list"), "list", func(e clientproc.Event) bool { return e.Event == "list" })
 	if l.Count != 1 || len(l.Services) != 1 || l.Services[0] != service {
-		t.Errorf("list: %s", l.raw)
+		t.Errorf("list: %s", l.Raw)
 	}
 
 	// Deregister: the instance goes, the subscriber is pushed the rest (in
 	// any order with the answer).
-	mark = c.send(t, "deregister")
-	c.await(t, mark, "deregistered", func(e clientEvent) bool { return e.Event == "deregistered" && e.isOK() })
-	if err := srv.WaitFor(clientStepTimeout, func() bool { return findInstance(srv.Instances(service), pyPort) == nil }); err != nil {
+	mark = c.Send(t, "deregister")
+	c.Await(t, mark, "deregistered", func(e clientproc.Event) bool { return e.Event == "deregistered" && e.IsOK() })
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return findInstance(srv.Instances(service), pyPort) == nil }); err != nil {
 		t.Fatalf("deregistered instance still held: %+v", srv.Instances(service))
 	}
 	deregs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindDeregister, Service: service})
@@ -185,30 +181,30 @@ func TestPythonV2NamingClient(t *testing.T) {
 		!strings.Contains(deregs[0].Request.Body, `"deregisterInstance"`) {
 		t.Errorf("deregister events: %+v", deregs)
 	}
-	c.await(t, mark, "push without 9201", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", pyPort) == nil && hostAt(e.Hosts, "127.0.0.1", testPort) != nil
+	c.Await(t, mark, "push without 9201", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", pyPort) == nil && clientproc.HostAt(e.Hosts, "127.0.0.1", testPort) != nil
 	})
 
 	// Register again, then close: shutdown sends no deregister, the
 	// instance and the subscription go with the connection.
-	mark = c.send(t, "register")
-	c.await(t, mark, "push with 9201 again", func(e clientEvent) bool {
-		return e.Event == "push" && hostAt(e.Hosts, "127.0.0.1", pyPort) != nil
+	mark = c.Send(t, "register")
+	c.Await(t, mark, "push with 9201 again", func(e clientproc.Event) bool {
+		return e.Event == "push" && clientproc.HostAt(e.Hosts, "127.0.0.1", pyPort) != nil
 	})
-	closed := c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
+	closed := c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
 	if closed.ShutdownError != nil {
 		// nacos-sdk-python 2.0.11: NacosNamingService.shutdown awaits
 		// ServiceInfoUpdater.stop(), a plain function, after closing the
 		// connection. An SDK bug, not the mock's.
 		t.Logf("SDK shutdown error (known 2.0.11 bug, after the connection closed): %s", *closed.ShutdownError)
 	}
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("naming_v2.py exited %d", code)
 	}
 	disconnects := func() []mocknacos.Event {
 		return srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("disconnect")})
 	}
-	if err := srv.WaitFor(clientStepTimeout, func() bool {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
 		return len(disconnects()) > 0 && findInstance(srv.Instances(service), pyPort) == nil && !subscribedBy(srv, service, conn)
 	}); err != nil {
 		t.Errorf("after close: disconnects %+v, instances %+v, services %+v", disconnects(), srv.Instances(service), srv.Services())
@@ -237,19 +233,19 @@ func TestPythonV2NamingClient(t *testing.T) {
 // (which then carry no cluster) name DEFAULT; a 2.x server finds the beat's
 // instance by ip:port, so the one instance stays alive.
 func TestPythonV1NamingClient(t *testing.T) {
-	python := pythonVenv(t)
+	python := clientproc.Python(t)
 	t.Parallel()
 	srv := mocknacos.Start(t)
 	dumpJournalOnFailure(t, srv)
 	const service = "py-legacy"
 	const pyPort, testPort = 9301, 9302
 
-	c := startPyClient(t, python, "naming_v1.py", "--server", srv.Addr(), "--service", service)
-	started := c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
+	c := clientproc.StartPython(t, python, "naming_v1.py", nil, "--server", srv.Addr(), "--service", service)
+	started := c.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
 
 	// Register with a beat every second (the first at once).
-	c.await(t, c.send(t, fmt.Sprintf("register port=%d weight=2 heartbeat=1", pyPort)), "registered",
-		func(e clientEvent) bool { return e.Event == "registered" && e.isOK() })
+	c.Await(t, c.Send(t, fmt.Sprintf("register port=%d weight=2 heartbeat=1", pyPort)), "registered",
+		func(e clientproc.Event) bool { return e.Event == "registered" && e.IsOK() })
 	regs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindRegister, Service: service})
 	if len(regs) != 1 {
 		t.Fatalf("want 1 HTTP register, got %+v", regs)
@@ -279,7 +275,7 @@ func TestPythonV1NamingClient(t *testing.T) {
 
 	// The SDK's beat thread: full beats with a grouped serviceName and no
 	// cluster, each answered 10200; they keep the "None" instance.
-	beats, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindBeat, Service: service, Port: pyPort}, 2, clientStepTimeout)
+	beats, err := srv.WaitForEvents(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindBeat, Service: service, Port: pyPort}, 2, clientproc.StepTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,36 +291,36 @@ func TestPythonV1NamingClient(t *testing.T) {
 	}
 
 	// One beat by hand: the answer as the SDK returns it.
-	b := c.await(t, c.send(t, fmt.Sprintf("beat port=%d", pyPort)), "beat", func(e clientEvent) bool { return e.Event == "beat" })
+	b := c.Await(t, c.Send(t, fmt.Sprintf("beat port=%d", pyPort)), "beat", func(e clientproc.Event) bool { return e.Event == "beat" })
 	var ans struct {
 		ClientBeatInterval int64 `json:"clientBeatInterval"`
 		Code               int   `json:"code"`
 		LightBeatEnabled   bool  `json:"lightBeatEnabled"`
 	}
 	if err := json.Unmarshal(b.Response, &ans); err != nil || ans.Code != 10200 || ans.ClientBeatInterval != 5000 || !ans.LightBeatEnabled {
-		t.Errorf("beat answer: %s (%v)", b.raw, err)
+		t.Errorf("beat answer: %s (%v)", b.Raw, err)
 	}
 
 	// The list sees the client's instance and one the test registers.
 	if err := srv.Register(service, mocknacos.NewInstance("127.0.0.1", testPort)); err != nil {
 		t.Fatal(err)
 	}
-	l := c.await(t, c.send(t, "list"), "list", func(e clientEvent) bool { return e.Event == "list" })
+	l := c.Await(t, c.Send(t, "list"), "list", func(e clientproc.Event) bool { return e.Event == "list" })
 	if l.Name != "DEFAULT_GROUP@@"+service || l.Clusters != "" || len(l.Hosts) != 2 {
-		t.Errorf("list: %s", l.raw)
+		t.Errorf("list: %s", l.Raw)
 	}
-	if h := hostAt(l.Hosts, "127.0.0.1", pyPort); h == nil || h.Cluster != "None" || h.Weight != 2 || !h.Healthy || !h.Enabled ||
+	if h := clientproc.HostAt(l.Hosts, "127.0.0.1", pyPort); h == nil || h.Cluster != "None" || h.Weight != 2 || !h.Healthy || !h.Enabled ||
 		h.InstanceID != "127.0.0.1#9301#None#DEFAULT_GROUP@@"+service || h.Metadata["lang"] != "python" {
-		t.Errorf("listed own instance: %s", l.raw)
+		t.Errorf("listed own instance: %s", l.Raw)
 	}
-	if h := hostAt(l.Hosts, "127.0.0.1", testPort); h == nil || h.Cluster != "DEFAULT" {
-		t.Errorf("listed test instance: %s", l.raw)
+	if h := clientproc.HostAt(l.Hosts, "127.0.0.1", testPort); h == nil || h.Cluster != "DEFAULT" {
+		t.Errorf("listed test instance: %s", l.Raw)
 	}
 
 	// Remove (without a cluster: DELETE names DEFAULT; a 2.x server
 	// removes the ip:port client's instance of the service anyway).
-	c.await(t, c.send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e clientEvent) bool { return e.Event == "removed" && e.isOK() })
-	if err := srv.WaitFor(clientStepTimeout, func() bool { return findInstance(srv.Instances(service), pyPort) == nil }); err != nil {
+	c.Await(t, c.Send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e clientproc.Event) bool { return e.Event == "removed" && e.IsOK() })
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return findInstance(srv.Instances(service), pyPort) == nil }); err != nil {
 		t.Errorf("removed instance still held: %+v", srv.Instances(service))
 	}
 	deregs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolHTTP, Kind: mocknacos.KindDeregister, Service: service})
@@ -333,12 +329,12 @@ func TestPythonV1NamingClient(t *testing.T) {
 		t.Errorf("deregister events: %+v", deregs)
 	}
 	nBeats := srv.Count(mocknacos.Query{Kind: mocknacos.KindBeat, Service: service})
-	l = c.await(t, c.send(t, "list"), "list after remove", func(e clientEvent) bool { return e.Event == "list" })
-	if len(l.Hosts) != 1 || hostAt(l.Hosts, "127.0.0.1", testPort) == nil {
-		t.Errorf("list after remove: %s", l.raw)
+	l = c.Await(t, c.Send(t, "list"), "list after remove", func(e clientproc.Event) bool { return e.Event == "list" })
+	if len(l.Hosts) != 1 || clientproc.HostAt(l.Hosts, "127.0.0.1", testPort) == nil {
+		t.Errorf("list after remove: %s", l.Raw)
 	}
-	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("naming_v1.py exited %d", code)
 	}
 	// The beat thread was stopped (and joined) before the DELETE.
@@ -359,24 +355,24 @@ func TestPythonV1NamingClient(t *testing.T) {
 // (cluster DEFAULT) miss the "None" instance and re-register the instance
 // from their JSON in DEFAULT, so the service holds both.
 func TestPythonV1NamingClientNacos1(t *testing.T) {
-	python := pythonVenv(t)
+	python := clientproc.Python(t)
 	t.Parallel()
 	srv := mocknacos.Start(t, mocknacos.WithServerVersion(mocknacos.Nacos1))
 	dumpJournalOnFailure(t, srv)
 	const service = "py-legacy"
 	const pyPort = 9301
 
-	c := startPyClient(t, python, "naming_v1.py", "--server", srv.Addr(), "--service", service)
-	c.await(t, 0, "started", func(e clientEvent) bool { return e.Event == "started" })
-	r := c.await(t, c.send(t, fmt.Sprintf("register port=%d weight=2 heartbeat=1", pyPort)), "registered",
-		func(e clientEvent) bool { return e.Event == "registered" }, "register")
+	c := clientproc.StartPython(t, python, "naming_v1.py", nil, "--server", srv.Addr(), "--service", service)
+	c.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
+	r := c.Await(t, c.Send(t, fmt.Sprintf("register port=%d weight=2 heartbeat=1", pyPort)), "registered",
+		func(e clientproc.Event) bool { return e.Event == "registered" }, "register")
 	if r.Event == "error" {
-		t.Fatalf("register: %s; events %+v", r.raw, srv.Find(mocknacos.Query{Kind: mocknacos.KindRegister}))
+		t.Fatalf("register: %s; events %+v", r.Raw, srv.Find(mocknacos.Query{Kind: mocknacos.KindRegister}))
 	}
-	if !r.isOK() {
-		t.Fatalf("register: %s", r.raw)
+	if !r.IsOK() {
+		t.Fatalf("register: %s", r.Raw)
 	}
-	if err := srv.WaitFor(clientStepTimeout, func() bool { return len(srv.Instances(service)) == 2 }); err != nil {
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return len(srv.Instances(service)) == 2 }); err != nil {
 		t.Fatalf("want the None instance and the one the beats registered in DEFAULT, got %+v", srv.Instances(service))
 	}
 	var clusters []string
@@ -390,63 +386,15 @@ func TestPythonV1NamingClientNacos1(t *testing.T) {
 		t.Errorf("clusters %v, want DEFAULT and None", clusters)
 	}
 	// DELETE without a cluster names DEFAULT: 1.4.x removes only that one.
-	c.await(t, c.send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e clientEvent) bool { return e.Event == "removed" && e.isOK() })
-	if err := srv.WaitFor(clientStepTimeout, func() bool {
+	c.Await(t, c.Send(t, fmt.Sprintf("remove port=%d", pyPort)), "removed", func(e clientproc.Event) bool { return e.Event == "removed" && e.IsOK() })
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
 		ins := srv.Instances(service)
 		return len(ins) == 1 && ins[0].Cluster == "None"
 	}); err != nil {
 		t.Errorf("after remove: %+v", srv.Instances(service))
 	}
-	c.await(t, c.send(t, "close"), "closed", func(e clientEvent) bool { return e.Event == "closed" })
-	if code := c.wait(t, clientStepTimeout); code != 0 {
+	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("naming_v1.py exited %d", code)
 	}
-}
-
-// pyVenv is the venv with requirements.txt installed, made once per test
-// binary and reused across runs while requirements.txt is unchanged.
-var pyVenv = &cachedInstall{
-	prefix:   "pyvenv",
-	inputs:   []string{pyClientDir + "/requirements.txt"},
-	skipHint: "set MOCKNACOS_SKIP_PYTHON=1 to skip the nacos-sdk-python tests",
-	install: func(dir string, _ [][]byte, run func(hint, name string, args ...string) error) error {
-		req, err := filepath.Abs(filepath.Join(pyClientDir, "requirements.txt"))
-		if err != nil {
-			return err
-		}
-		if err := run("python3 -m venv failed (Debian: apt-get install python3-venv)", "python3", "-m", "venv", dir); err != nil {
-			return err
-		}
-		return run("pip could not install "+req+" (the first run needs PyPI)", filepath.Join(dir, "bin", "python"), "-m", "pip", "install",
-			"--disable-pip-version-check", "--no-input", "-q", "-r", req)
-	},
-}
-
-// pythonVenv returns the venv's python, creating the venv when needed; it
-// skips the test only under MOCKNACOS_SKIP_PYTHON=1.
-func pythonVenv(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("MOCKNACOS_SKIP_PYTHON") == "1" {
-		t.Skip("MOCKNACOS_SKIP_PYTHON=1: the nacos-sdk-python tests are skipped")
-	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Fatalf("python3 not found on PATH: the nacos-sdk-python tests need python3 with venv and pip " +
-			"(Debian: apt-get install python3 python3-venv); set MOCKNACOS_SKIP_PYTHON=1 to skip them")
-	}
-	return filepath.Join(pyVenv.path(t), "bin", "python")
-}
-
-// startPyClient runs one of the programs of clients/python with the venv's
-// python; it writes its logs under its own temporary directory.
-func startPyClient(t *testing.T, python, script string, args ...string) *clientProc {
-	t.Helper()
-	dir := t.TempDir()
-	abs, err := filepath.Abs(filepath.Join(pyClientDir, script))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(python, append([]string{"-u", abs, "--dir", dir}, args...)...)
-	cmd.Dir = dir // the v1 client writes snapshots relative to the working directory
-	cmd.Env = append(os.Environ(), "HOME="+dir, "PYTHONDONTWRITEBYTECODE=1")
-	return startClientProc(t, script, cmd, filepath.Join(dir, "logs", "*.log"))
 }

@@ -3,7 +3,9 @@
 over stdin.
 
 Usage: naming_v1.py [--server 127.0.0.1:PORT] --service NAME --dir DIR
-       (the server defaults to $NACOS_ADDR)
+       [--username U --password P]
+       (the server defaults to $NACOS_ADDR, the credentials to
+       $NACOS_USERNAME and $NACOS_PASSWORD; none: auth off)
 
 Logs go under DIR. Commands, one per line on stdin, with optional
 key=value arguments:
@@ -66,10 +68,14 @@ def main():
     ap.add_argument("--server", default=os.environ.get("NACOS_ADDR"), required="NACOS_ADDR" not in os.environ)
     ap.add_argument("--service", required=True)
     ap.add_argument("--dir", required=True)
+    # Credentials when the server has auth on (empty: none).
+    ap.add_argument("--username", default=os.environ.get("NACOS_USERNAME") or None)
+    ap.add_argument("--password", default=os.environ.get("NACOS_PASSWORD") or None)
     a = ap.parse_args()
 
     t0 = time.time()
-    client = nacos.NacosClient(a.server, namespace="", logDir=os.path.join(a.dir, "logs"))
+    client = nacos.NacosClient(a.server, namespace="", username=a.username, password=a.password,
+                               logDir=os.path.join(a.dir, "logs"))
     emit("started", clientVersion=SDK_VERSION, userAgent="Nacos-Python-Client:v" + nacos.client.VERSION,
          ms=int((time.time() - t0) * 1000))
     meta = {"lang": "python", "client": "nacos-sdk-python-v1", "version": SDK_VERSION}

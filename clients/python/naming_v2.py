@@ -2,7 +2,9 @@
 """nacos-sdk-python v2 (package v2.nacos, gRPC) naming client driven over stdin.
 
 Usage: naming_v2.py [--server 127.0.0.1:PORT] --service NAME --port N --dir DIR
-       (the server defaults to $NACOS_ADDR)
+       [--username U --password P]
+       (the server defaults to $NACOS_ADDR, the credentials to
+       $NACOS_USERNAME and $NACOS_PASSWORD; none: auth off)
 
 The SDK talks gRPC to PORT+1000 (GRPCConfig.port_offset). Logs and the
 naming cache go under DIR. Commands, one per line on stdin:
@@ -68,6 +70,9 @@ async def main():
     ap.add_argument("--service", required=True)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--dir", required=True)
+    # Credentials when the server has auth on (empty: none).
+    ap.add_argument("--username", default=os.environ.get("NACOS_USERNAME") or None)
+    ap.add_argument("--password", default=os.environ.get("NACOS_PASSWORD") or None)
     a = ap.parse_args()
 
     t0 = time.time()
@@ -78,6 +83,8 @@ async def main():
            .log_level(logging.INFO)
            .load_cache_at_start(False)
            .grpc_config(GRPCConfig(grpc_timeout=5000))
+           .username(a.username)
+           .password(a.password)
            .build())
     naming = await NacosNamingService.create_naming_service(cfg)
     emit("started", clientVersion=SDK_VERSION, ms=int((time.time() - t0) * 1000))
