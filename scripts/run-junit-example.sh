@@ -16,9 +16,11 @@ timed "docker engine up" "$S/docker-up.sh" >&2 || { log "no Docker engine"; exit
 IMAGE=$(timed "mock image" "$S/build-mock-image.sh") || { log "mock image failed"; exit 1; }
 
 # mvn_test [-o]: the test against $IMAGE; the reaper and startup checks are
-# off (both would pull an image), as the pom also says.
+# off and the Docker host is 127.0.0.1 (each would pull an image otherwise),
+# as the pom also says.
 mvn_test() {
-  (cd "$D" && TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true MOCKNACOS_IMAGE="$IMAGE" \
+  (cd "$D" && TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 \
+    MOCKNACOS_IMAGE="$IMAGE" \
     mvn -B "$@" test -Dmocknacos.image="$IMAGE") >"$MVNLOG" 2>&1
 }
 offline_miss() { grep -qE 'in offline mode|has not been downloaded from it before|Cannot access .* in offline mode' "$MVNLOG"; }
