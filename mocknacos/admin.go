@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -205,22 +206,37 @@ type AdminService struct {
 }
 
 // adminServices is GET /__mock/services: every service, its instances with
-// health and time since the last beat (on the mock clock), and its
-// subscribers.
+// health and time since the last beat (on the mock clock; for a gRPC
+// instance, since the last health check of its connection, or since it
+// registered when none came after), and its subscribers.
 func (s *Server) adminServices(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
 	out := []AdminService{}
+	// The connection id -> mock time of its last health check, read from
+	// the journal once, and only when a gRPC instance is shown.
+	lastCheck := sync.OnceValue(func() map[string]time.Time {
+		m := map[string]time.Time{}
+		for _, e := range s.journal.Events() {
+			if e.Kind == KindHealthCheck && e.ConnectionID != "" && !e.Rejected {
+				m[e.ConnectionID] = e.Time
+			}
+		}
+		return m
+	})
 	for _, st := range s.registry().Snapshot() {
 		svc := AdminService{Namespace: st.Info.Key.Namespace, Group: st.Info.Key.Group, Name: st.Info.Key.Name,
 			Instances: []AdminInstance{}, Subscribers: []string{}}
 		for _, in := range st.Instances {
-			proto := ProtocolHTTP
+			proto, last := ProtocolHTTP, in.LastBeat
 			if in.Source == registry.SourceGRPC {
 				proto = ProtocolGRPC
+				if t, ok := lastCheck()[in.Owner]; ok && t.After(last) {
+					last = t
+				}
 			}
 			svc.Instances = append(svc.Instances, AdminInstance{IP: in.IP, Port: in.Port, Cluster: in.Cluster, Weight: in.Weight,
 				Healthy: in.Healthy, Enabled: in.Enabled, Ephemeral: in.Ephemeral, Metadata: in.Metadata, Protocol: proto,
-				Owner: in.Owner, LastBeat: in.LastBeat, SinceLastBeat: now.Sub(in.LastBeat).Round(time.Millisecond).String(),
+				Owner: in.Owner, LastBeat: last, SinceLastBeat: now.Sub(last).Round(time.Millisecond).String(),
 				RegisteredTime: in.Registered})
 		}
 		for _, sub := range st.Subscribers {

@@ -7,6 +7,7 @@
 package mocknacos_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -152,4 +153,40 @@ func TestV2TwoClientsPublishTheSameInstance(t *testing.T) {
 	}
 	second.CloseClient()
 	waitView(t, views, 0)
+}
+
+// TestAdminServicesGRPCSinceLastBeat: GET /__mock/services times a gRPC
+// instance from its connection's last health check on the mock clock (the
+// SDK checks every 5 s of wall time), not from its registration.
+func TestAdminServicesGRPCSinceLastBeat(t *testing.T) {
+	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	c := newV2Client(t, srv)
+	if ok, err := c.RegisterInstance(vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 8080, ServiceName: "orders",
+		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
+		t.Fatalf("register: %v %v", ok, err)
+	}
+	srv.Advance(time.Minute)
+	if _, err := srv.WaitForEvents(mocknacos.Query{Kind: mocknacos.KindHealthCheck}, 1, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(2 * time.Second)
+	resp, err := http.Get("http://" + srv.Addr() + "/__mock/services")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var services []mocknacos.AdminService
+	if err := json.NewDecoder(resp.Body).Decode(&services); err != nil {
+		t.Fatal(err)
+	}
+	if len(services) != 1 || len(services[0].Instances) != 1 {
+		t.Fatalf("services: %+v", services)
+	}
+	in := services[0].Instances[0]
+	registered := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if in.Protocol != mocknacos.ProtocolGRPC || !in.RegisteredTime.Equal(registered) ||
+		!in.LastBeat.Equal(registered.Add(time.Minute)) || in.SinceLastBeat != "2s" {
+		t.Errorf("gRPC instance: registered %v, last beat %v, since %s; want the health check at +1m, 2s ago",
+			in.RegisteredTime, in.LastBeat, in.SinceLastBeat)
+	}
 }
