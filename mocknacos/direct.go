@@ -16,10 +16,12 @@ func key(service string) registry.ServiceKey {
 	return registry.Key(registry.DefaultNamespace, group, name)
 }
 
-// KeyIn is key in another namespace.
+// keyIn is key in a namespace exactly as the registry holds it: "" is
+// not public there but the namespace of gRPC clients that send a blank one
+// (registry.GRPCKey).
 func keyIn(namespace, service string) registry.ServiceKey {
 	group, name := splitService(service)
-	return registry.Key(namespace, group, name)
+	return registry.GRPCKey(namespace, group, name)
 }
 
 // Instances returns the instances of a service of the public namespace
@@ -32,7 +34,12 @@ func (s *Server) Instances(service string) []Instance {
 	return s.InstancesIn(registry.DefaultNamespace, service)
 }
 
-// InstancesIn is Instances in a namespace.
+// InstancesIn is Instances in a namespace, named exactly as the registry
+// holds it: "public" for the public namespace, and "" for the namespace
+// that gRPC clients sending a blank namespace (nacos-sdk-python 2.x) land
+// in. A real 2.4.x server keeps that one apart from public (its gRPC
+// handlers use the namespace as sent), and so does the mock: no HTTP
+// request and no Java or Go client sees its services.
 func (s *Server) InstancesIn(namespace, service string) []Instance {
 	k := keyIn(namespace, service)
 	for _, st := range s.registry().Snapshot() {
@@ -58,6 +65,12 @@ func NewInstance(ip string, port int) Instance {
 // registered over HTTP: ephemeral ones then live by beats on the mock clock.
 func (s *Server) Register(service string, in Instance) error {
 	return s.registry().Register(key(service), in)
+}
+
+// RegisterIn is Register in a namespace, named as in InstancesIn ("" is the
+// blank namespace, not public).
+func (s *Server) RegisterIn(namespace, service string, in Instance) error {
+	return s.registry().Register(keyIn(namespace, service), in)
 }
 
 // Deregister removes the instance at ip:port of a public-namespace service.

@@ -231,7 +231,7 @@ func findInstance(ins []mocknacos.Instance, port int) *mocknacos.Instance {
 func subscribers(srv *mocknacos.Server, service string) []string {
 	var ids []string
 	for _, st := range srv.Services() {
-		if st.Info.Key.Namespace == "public" && st.Info.Key.Name == service {
+		if st.Info.Key.Name == service { // in any namespace
 			for _, s := range st.Subscribers {
 				ids = append(ids, s.ID+" (owner "+s.Owner+")")
 			}
@@ -242,7 +242,7 @@ func subscribers(srv *mocknacos.Server, service string) []string {
 
 func subscribedBy(srv *mocknacos.Server, service, conn string) bool {
 	for _, st := range srv.Services() {
-		if st.Info.Key.Namespace == "public" && st.Info.Key.Name == service {
+		if st.Info.Key.Name == service { // in any namespace
 			for _, s := range st.Subscribers {
 				if s.Owner == conn || s.ID == conn {
 					return true

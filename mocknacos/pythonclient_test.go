@@ -19,6 +19,8 @@ package mocknacos_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +48,26 @@ func TestPythonV2NamingClient(t *testing.T) {
 	started := c.Await(t, 0, "started", func(e clientproc.Event) bool { return e.Event == "started" })
 	t.Logf("nacos-sdk-python %s (v2.nacos): connected in %d ms", started.ClientVersion, started.MS)
 
-	// Register: the instance as the mock holds it...
+	// Register: the instance as the mock holds it. The SDK sends namespace
+	// "", which a real 2.4.3 keeps apart from public (its gRPC handlers use
+	// the namespace as sent): the instance is in namespace "", and public
+	// (every HTTP request, the Java and Go clients) does not see it.
 	c.Await(t, c.Send(t, "register"), "registered", func(e clientproc.Event) bool { return e.Event == "registered" && e.IsOK() })
-	ins := srv.Instances(service)
+	ins := srv.InstancesIn("", service)
 	if len(ins) != 1 {
-		t.Fatalf("want 1 instance of %s, got %+v", service, ins)
+		t.Fatalf("want 1 instance of %s in namespace \"\", got %+v", service, ins)
+	}
+	if pub := srv.Instances(service); len(pub) != 0 {
+		t.Errorf("public holds %+v: namespace \"\" is not public on a real 2.4.3", pub)
+	}
+	if resp, err := http.Get(srv.URL() + "/v1/ns/instance/list?serviceName=" + service); err != nil {
+		t.Error(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), `"hosts":[]`) {
+			t.Errorf("the HTTP list (public) shows the instance of namespace \"\": %s", b)
+		}
 	}
 	in := ins[0]
 	if in.IP != "127.0.0.1" || in.Port != pyPort || in.Cluster != "DEFAULT" || in.Weight != 2 || !in.Healthy ||
@@ -100,9 +117,8 @@ func TestPythonV2NamingClient(t *testing.T) {
 	if err := json.Unmarshal([]byte(reg.Request.Body), &body); err != nil {
 		t.Errorf("register body %q: %v", reg.Request.Body, err)
 	} else if body.Type != "registerInstance" || body.ServiceName != service || body.GroupName != "DEFAULT_GROUP" ||
-		// The Python SDK sends namespace "" (the mock, like the real
-		// server's naming handlers, reads blank as public) and
-		// clusterName "".
+		// The Python SDK sends namespace "" (kept apart from public, as
+		// above; the journal's event names it public) and clusterName "".
 		body.Namespace == nil || *body.Namespace != "" ||
 		body.Instance.ClusterName == nil || *body.Instance.ClusterName != "" ||
 		body.Instance.IP != "127.0.0.1" || body.Instance.Port != pyPort || body.Instance.Weight != 2 ||
@@ -140,7 +156,7 @@ func TestPythonV2NamingClient(t *testing.T) {
 	other.Metadata = map[string]string{"from": "go-test"}
 	other.Weight = 3
 	mark = c.Mark()
-	if err := srv.Register(service, other); err != nil {
+	if err := srv.RegisterIn("", service, other); err != nil {
 		t.Fatal(err)
 	}
 	push := c.Await(t, mark, "push with 9201 and 9202", func(e clientproc.Event) bool {
@@ -164,8 +180,10 @@ func TestPythonV2NamingClient(t *testing.T) {
 	if len(q.Hosts) != 2 || clientproc.HostAt(q.Hosts, "127.0.0.1", pyPort) == nil || clientproc.HostAt(q.Hosts, "127.0.0.1", testPort) == nil {
 		t.Errorf("query: %s", q.Raw)
 	}
+	// list_services asks for namespace "public", where the SDK's own
+	// service is not (it is in ""): none, as a real 2.4.3 answers.
 	l := c.Await(t, c.Send(t, "list"), "list", func(e clientproc.Event) bool { return e.Event == "list" })
-	if l.Count != 1 || len(l.Services) != 1 || l.Services[0] != service {
+	if l.Count != 0 || len(l.Services) != 0 {
 		t.Errorf("list: %s", l.Raw)
 	}
 
@@ -173,8 +191,8 @@ func TestPythonV2NamingClient(t *testing.T) {
 	// any order with the answer).
 	mark = c.Send(t, "deregister")
 	c.Await(t, mark, "deregistered", func(e clientproc.Event) bool { return e.Event == "deregistered" && e.IsOK() })
-	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return findInstance(srv.Instances(service), pyPort) == nil }); err != nil {
-		t.Fatalf("deregistered instance still held: %+v", srv.Instances(service))
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return findInstance(srv.InstancesIn("", service), pyPort) == nil }); err != nil {
+		t.Fatalf("deregistered instance still held: %+v", srv.InstancesIn("", service))
 	}
 	deregs := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindDeregister, Service: service})
 	if len(deregs) != 1 || deregs[0].ConnectionID != conn || deregs[0].Port != pyPort || deregs[0].Rejected ||
@@ -205,9 +223,9 @@ func TestPythonV2NamingClient(t *testing.T) {
 		return srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("disconnect")})
 	}
 	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
-		return len(disconnects()) > 0 && findInstance(srv.Instances(service), pyPort) == nil && !subscribedBy(srv, service, conn)
+		return len(disconnects()) > 0 && findInstance(srv.InstancesIn("", service), pyPort) == nil && !subscribedBy(srv, service, conn)
 	}); err != nil {
-		t.Errorf("after close: disconnects %+v, instances %+v, services %+v", disconnects(), srv.Instances(service), srv.Services())
+		t.Errorf("after close: disconnects %+v, instances %+v, services %+v", disconnects(), srv.InstancesIn("", service), srv.Services())
 	}
 	for _, e := range disconnects() {
 		if e.ConnectionID != conn {
@@ -217,8 +235,8 @@ func TestPythonV2NamingClient(t *testing.T) {
 	if n := srv.Count(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.KindDeregister}); n != 1 {
 		t.Errorf("%d gRPC deregisters, want 1: close relies on the connection closing", n)
 	}
-	if findInstance(srv.Instances(service), testPort) == nil {
-		t.Errorf("the test's instance went with the Python connection: %+v", srv.Instances(service))
+	if findInstance(srv.InstancesIn("", service), testPort) == nil {
+		t.Errorf("the test's instance went with the Python connection: %+v", srv.InstancesIn("", service))
 	}
 	if rej := srv.Find(mocknacos.Query{Rejected: ptr(true)}); len(rej) != 0 {
 		t.Errorf("%d requests rejected: %+v", len(rej), rej)

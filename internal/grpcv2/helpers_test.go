@@ -302,7 +302,7 @@ func registerBody(service, ip string, port int, cluster string) string {
 
 func subscribeBody(service string, subscribe bool) string {
 	b, _ := json.Marshal(map[string]any{
-		"headers": map[string]string{}, "namespace": "", "serviceName": service, "groupName": "DEFAULT_GROUP",
+		"headers": map[string]string{}, "namespace": "public", "serviceName": service, "groupName": "DEFAULT_GROUP",
 		"subscribe": subscribe, "clusters": "", "module": "naming",
 	})
 	return string(b)

@@ -18,11 +18,13 @@ const (
 	batchRegisterInstance = "batchRegisterInstance"
 )
 
-// key is the service a naming request is about: namespace blank means
-// public, group blank DEFAULT_GROUP, serviceName is bare.
+// key is the service a naming request is about: the namespace as sent (a
+// blank one is not public: registry.GRPCKey), group blank DEFAULT_GROUP,
+// serviceName bare. The journal's event names the namespace normalised,
+// as every event does.
 func (cl *call) key(r *namingRequest) registry.ServiceKey {
-	k := registry.Key(r.Namespace, r.GroupName, r.ServiceName)
-	cl.ev.Namespace, cl.ev.Group, cl.ev.Service = k.Namespace, k.Group, k.Name
+	k := registry.GRPCKey(r.Namespace, r.GroupName, r.ServiceName)
+	cl.ev.Namespace, cl.ev.Group, cl.ev.Service = registry.NormalizeNamespace(k.Namespace), k.Group, k.Name
 	return k
 }
 
@@ -309,8 +311,8 @@ func serviceQueryReq(cl *call, req *serviceQueryRequest) *response {
 // serviceListReq is ServiceListRequestHandler: the bare names of the
 // namespace's services in exactly the requested group, paged.
 func serviceListReq(cl *call, req *serviceListRequest) *response {
-	ns := registry.NormalizeNamespace(req.Namespace)
-	cl.ev.Namespace, cl.ev.Group = ns, req.GroupName
+	ns := req.Namespace // as sent, like the other naming requests (registry.GRPCKey)
+	cl.ev.Namespace, cl.ev.Group = registry.NormalizeNamespace(ns), req.GroupName
 	if r := cl.paramCheck(req.params()); r != nil {
 		return r
 	}

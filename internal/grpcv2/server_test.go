@@ -505,3 +505,39 @@ func TestAbilityNegotiation(t *testing.T) {
 	c.close()
 	old.close()
 }
+
+// TestBlankNamespaceIsItsOwn: a naming request with namespace "" (as
+// nacos-sdk-python 2.x sends it) is not public, as on a real 2.4.3, whose
+// handlers build their Service from the namespace as sent: the instance is
+// in namespace "", a subscriber in "" sees it, one in "public" does not,
+// and the journal still names the namespace public.
+func TestBlankNamespaceIsItsOwn(t *testing.T) {
+	env := startServer(t, nil, nil)
+	c := dial(t, env.addr)
+	env.connectTo(t, c)
+	blank := func(body string) string { return strings.Replace(body, `"namespace":"public"`, `"namespace":""`, 1) }
+	if typ, a := c.must(typeInstanceRequest, blank(registerBody("py", "10.0.0.9", 9000, ""))); typ != typeInstanceResponse || a.ResultCode != 200 {
+		t.Fatalf("register: %s %+v", typ, a)
+	}
+	if _, err := env.reg.Instance(registry.GRPCKey("", "DEFAULT_GROUP", "py"), "", "10.0.0.9", 9000); err != nil {
+		t.Errorf("not held in namespace \"\": %v", err)
+	}
+	if v := env.reg.View(registry.Key("public", "", "py"), registry.Selection{}); len(v.Hosts) != 0 {
+		t.Errorf("public sees %+v", v.Hosts)
+	}
+	hosts := func(body string) string {
+		_, a := c.must(typeSubscribeServiceRequest, body)
+		return string(a.ServiceInfo)
+	}
+	if got := hosts(blank(subscribeBody("py", true))); !strings.Contains(got, `"ip":"10.0.0.9"`) {
+		t.Errorf("a subscriber in namespace \"\" is answered %s", got)
+	}
+	if got := hosts(subscribeBody("py", true)); !strings.Contains(got, `"hosts":[]`) {
+		t.Errorf("a subscriber in public is answered %s", got)
+	}
+	for _, e := range env.rec.all() {
+		if e.Kind == journal.Register && e.Namespace != "public" {
+			t.Errorf("register journaled in namespace %q, want public (events are normalised)", e.Namespace)
+		}
+	}
+}

@@ -53,7 +53,9 @@ const (
 	ModeV1
 )
 
-// ServiceKey names a service. Namespace is normalised ("" becomes "public").
+// ServiceKey names a service. Namespace is normalised ("" becomes "public")
+// by Key, as every HTTP API does; a gRPC naming request's key (GRPCKey)
+// keeps a blank namespace apart, as a 2.4.x server does.
 type ServiceKey struct {
 	Namespace string
 	Group     string
@@ -75,10 +77,21 @@ func NormalizeNamespace(ns string) string {
 
 // Key builds a normalised key; group defaults to DEFAULT_GROUP.
 func Key(namespace, group, name string) ServiceKey {
+	return GRPCKey(NormalizeNamespace(namespace), group, name)
+}
+
+// GRPCKey is the key of a 2.x gRPC naming request: the namespace exactly as
+// sent, because the 2.4.x handlers (InstanceRequestHandler and the rest)
+// build their Service from it without NamespaceUtil's blank-is-public rule.
+// A client that sends namespace "" (nacos-sdk-python 2.x does) publishes
+// and subscribes in a namespace of its own, which no HTTP request (its
+// blank namespaceId is public) and no client sending "public" (the Java and
+// Go SDKs do) sees. Group defaults to DEFAULT_GROUP.
+func GRPCKey(namespace, group, name string) ServiceKey {
 	if strings.TrimSpace(group) == "" {
 		group = DefaultGroup
 	}
-	return ServiceKey{Namespace: NormalizeNamespace(namespace), Group: group, Name: name}
+	return ServiceKey{Namespace: namespace, Group: group, Name: name}
 }
 
 // Source says which protocol owns an instance.
