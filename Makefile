@@ -62,10 +62,13 @@ unit:
 sdk:
 	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) MOCKNACOS_SKIP_BROWSER=1 scripts/stage.sh "go test (real SDKs, no -race)" $(GO) test -count=1 ./...
 
-## compat: the compatibility matrix (Spring Cloud Alibaba apps in containers
-## against the mock and the images of NACOS_IMAGES); writes compat/MATRIX.md
+## compat: the compatibility matrix (Spring Cloud Alibaba apps, Python and
+## Node clients against the mock and the images of NACOS_IMAGES); writes
+## $(MOCKNACOS_ARTIFACTS)/MATRIX.md (compat/MATRIX.md is the committed matrix
+## of a run with real servers)
 compat:
-	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout 45m ./compat/ -v
+	@mkdir -p $(MOCKNACOS_ARTIFACTS)
+	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout 45m ./compat/ -v -args -matrix $(MOCKNACOS_ARTIFACTS)/MATRIX.md
 
 ## junit: the JUnit 5 + Testcontainers example against the image
 junit:

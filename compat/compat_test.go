@@ -10,6 +10,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -24,7 +25,8 @@ import (
 )
 
 var (
-	matrixOut = flag.String("matrix", "MATRIX.md", "where the matrix is written as Markdown (\"\" for nowhere)")
+	// Not compat/MATRIX.md: that one is the committed run with real servers.
+	matrixOut = flag.String("matrix", "../artifacts/MATRIX.md", "where the matrix is written as Markdown (\"\" for nowhere)")
 	theMatrix = newMatrix()
 	matrixRan bool
 )
@@ -42,6 +44,7 @@ func TestMain(m *testing.M) {
 		md := theMatrix.Markdown()
 		fmt.Println("\n" + md)
 		if *matrixOut != "" {
+			_ = os.MkdirAll(filepath.Dir(*matrixOut), 0o755)
 			if err := os.WriteFile(*matrixOut, []byte(md), 0o644); err != nil {
 				fmt.Fprintln(os.Stderr, "compat: writing the matrix:", err)
 				code = 1
@@ -132,7 +135,8 @@ func TestMatrix(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			col.Notes = append(col.Notes, fmt.Sprintf("Nacos %s; started in %s (container start to readiness); nacos user %s", r.version, r.startup.Round(100*time.Millisecond), r.admin))
+			col.Notes = append(col.Notes, fmt.Sprintf("Nacos %s; started in %s (container start to readiness); nacos user %s; tokens honoured %s after that (the server's user and role caches)",
+				r.version, r.startup.Round(100*time.Millisecond), r.admin, round(r.authorizedAfter)))
 			m.Timing("%s: server startup %s (container start to /nacos/v1/console/health/readiness 200)", img, r.startup.Round(100*time.Millisecond))
 			return r, nil
 		})
@@ -319,11 +323,17 @@ func (r *run) waitList(svc string, timeout time.Duration, ok func(map[string]any
 
 // waitListAPI polls api's instance list of svc until ok holds.
 func waitListAPI(ctx context.Context, api *nacosAPI, svc string, timeout time.Duration, ok func(map[string]any) bool) (map[string]any, time.Duration, error) {
+	return pollList(func() (map[string]any, error) { return api.list(ctx, svc) }, timeout, 250*time.Millisecond, ok)
+}
+
+// pollList calls read every interval until what it read satisfies ok, or
+// timeout has passed; it returns the last answer and the time taken.
+func pollList(read func() (map[string]any, error), timeout, interval time.Duration, ok func(map[string]any) bool) (map[string]any, time.Duration, error) {
 	t0 := time.Now()
 	var last map[string]any
 	var lastErr error
 	for {
-		l, err := api.list(ctx, svc)
+		l, err := read()
 		if err == nil {
 			last, lastErr = l, nil
 			if ok(l) {
@@ -339,7 +349,7 @@ func waitListAPI(ctx context.Context, api *nacosAPI, svc string, timeout time.Du
 			b, _ := json.Marshal(last)
 			return last, time.Since(t0), fmt.Errorf("not within %v; last answer %s", timeout, b)
 		}
-		time.Sleep(250 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 
@@ -983,7 +993,7 @@ func (r *run) crossAndRestart(gens []genImage) {
 		}
 		return
 	}
-	r.m.Timing("%s: server restart took %s (stop to serving again)", r.col.Title, round(back))
+	r.m.Timing("%s: server restart took %s (stop to serving again: readiness, then a token honoured)", r.col.Title, round(back))
 	// Connections kept alive across the restart are dead now.
 	r.srv.API().hc.CloseIdleConnections()
 	// Poll every provider in one loop, so that each one's time is its own.

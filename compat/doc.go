@@ -10,5 +10,6 @@
 //
 //	go test -tags compat -count=1 -timeout 60m ./compat/ -v
 //
-// It prints the matrix and writes it to compat/MATRIX.md. See README.md.
+// It prints the matrix and writes it to artifacts/MATRIX.md (compat/MATRIX.md
+// is a committed run against real servers). See README.md.
 package compat

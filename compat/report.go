@@ -4,6 +4,7 @@ package compat
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -146,7 +147,11 @@ func (m *Matrix) Failed() []string {
 func (m *Matrix) Markdown() string {
 	var b strings.Builder
 	b.WriteString("# Compatibility matrix\n\n")
-	b.WriteString("Written by `go test -tags compat -count=1 -timeout 60m ./compat/ -v` (see `compat/README.md`) on " +
+	cmd := "go test -tags compat -count=1 -timeout 60m ./compat/ -v"
+	if images := strings.Join(strings.Fields(os.Getenv("NACOS_IMAGES")), " "); images != "" {
+		cmd = "NACOS_IMAGES=\"" + images + "\" " + cmd
+	}
+	b.WriteString("Written by `" + cmd + "` (see `compat/README.md`) on " +
 		m.Started.UTC().Format("2006-01-02 15:04 MST") + "; the run took " + time.Since(m.Started).Round(time.Second).String() + ".\n\n")
 	for _, h := range m.Header {
 		b.WriteString("- " + h + "\n")

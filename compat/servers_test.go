@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +82,35 @@ type realServer struct {
 	v1      bool
 	startup time.Duration // container start -> readiness
 	admin   string        // how the nacos user came to be
+	// authorizedAfter is how long after readiness (and the nacos user) a
+	// token was first honoured: the real servers load users and roles into
+	// caches they refresh every 5 s, and until then refuse (403
+	// "authorization failed!" on 1.4.8, "User nacos not found" at login on
+	// 2.4.3). The mock has no such warm-up.
+	authorizedAfter time.Duration
+}
+
+// waitAuthorized waits until a fresh login succeeds and its token is
+// honoured by an authorized request (an instance list), and returns how
+// long that took. (A token from before a restart is honoured at once: it
+// is a signed JWT; a login needs the user cache.)
+func (r *realServer) waitAuthorized(ctx context.Context, timeout time.Duration) (time.Duration, error) {
+	t0 := time.Now()
+	for {
+		var st int
+		var body []byte
+		err := r.api.login(ctx)
+		if err == nil {
+			st, body, err = r.api.authed(ctx, http.MethodGet, "/v1/ns/instance/list", url.Values{"serviceName": {"compat-warm-up"}})
+		}
+		if err == nil && st == http.StatusOK {
+			return time.Since(t0), nil
+		}
+		if time.Since(t0) > timeout {
+			return time.Since(t0), fmt.Errorf("%s: no authorized request answered within %v (last: %d %s %v)", r.image, timeout, st, strings.TrimSpace(string(body)), err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // authSecret is the token secret of the real servers: a test-only value,
@@ -117,6 +148,9 @@ func startReal(ctx context.Context, t testing.TB, image string) (*realServer, er
 	created, err := r.api.initAdmin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("nacos user: %w", err)
+	}
+	if r.authorizedAfter, err = r.waitAuthorized(ctx, time.Minute); err != nil {
+		return nil, err
 	}
 	r.admin = "built in"
 	if created {
@@ -159,6 +193,9 @@ func (r *realServer) Restart(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	if err := r.waitReady(ctx, 4*time.Minute); err != nil {
+		return 0, err
+	}
+	if _, err := r.waitAuthorized(ctx, time.Minute); err != nil {
 		return 0, err
 	}
 	return time.Since(t0), nil
