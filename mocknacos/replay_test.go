@@ -238,12 +238,16 @@ func TestReplayGRPCAndLongPollLeavesNoGoroutine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer fresh.Close() // before the leak check, when a check below fails (Close is idempotent)
 	var report bytes.Buffer
 	sum, err := mocknacos.Replay(ctx, fresh, strings.NewReader(held), mocknacos.ReplayReport(&report))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Cancelled != 1 || sum.Differed != 0 || sum.Errors != 0 || sum.Pushes != 1 || sum.Matched != sum.Sent-1 {
+	// The target pushes twice (the view to the new subscriber, then the
+	// registration); the second may still be in flight when the replay
+	// closes the stream, so one or two are received.
+	if sum.Cancelled != 1 || sum.Differed != 0 || sum.Errors != 0 || sum.Pushes < 1 || sum.Pushes > 2 || sum.Matched != sum.Sent-1 {
 		t.Fatalf("summary %s; report:\n%s", sum, report.String())
 	}
 	if in := fresh.Instances("pay"); len(in) != 1 || in[0].Source != mocknacos.SourceGRPC {
