@@ -135,6 +135,9 @@ func TestV2TwoClientsPublishTheSameInstance(t *testing.T) {
 	if held[0].Owner == held[1].Owner || held[0].Owner == "" {
 		t.Fatalf("owners: %q %q", held[0].Owner, held[1].Owner)
 	}
+	// SelectAllInstances answers from the subscription's cache: wait for
+	// the push that fills it (the mock held both before the SDK had it).
+	waitView(t, views, 1)
 	got, err := consumer.SelectAllInstances(vo.SelectAllInstancesParam{ServiceName: "dup"})
 	if err != nil || len(got) != 1 || got[0].Port != 8080 {
 		t.Fatalf("clients see %+v (%v), want the address once", got, err)
