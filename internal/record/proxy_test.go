@@ -133,6 +133,12 @@ func TestProxyRecordsWhatTheMockJournals(t *testing.T) {
 	if err := c.Stream(ctx, &grpcv2.Payload{Type: "ConnectionSetupRequest", Body: []byte(`{"clientVersion":"test","labels":{"module":"naming"},"headers":{}}`)}); err != nil {
 		t.Fatal(err)
 	}
+	// The setup travels on the stream, the subscribe on a request of its
+	// own: wait until the mock has the stream to push on (real clients wait
+	// after their setup too), or the subscribe may overtake it.
+	if _, err := upstream.WaitForEvents(mocknacos.Query{Kind: mocknacos.Kind("setup")}, 1, 5*time.Second); err != nil {
+		t.Fatal("the setup did not reach the mock:", err)
+	}
 	call("SubscribeServiceRequest", `{"headers":{},"requestId":"2","namespace":"public","serviceName":"pay","groupName":"DEFAULT_GROUP","subscribe":true,"clusters":""}`)
 	select { // a new subscriber is pushed the view (still empty)
 	case p := <-pushes:
