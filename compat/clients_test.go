@@ -151,8 +151,8 @@ func (r *run) otherClients() {
 			return
 		}
 		tg = clientTarget{port: b.port, api: newAPI(b.port), bin: b}
-		r.col.Notes = append(r.col.Notes, fmt.Sprintf("the Python and Node clients ran against the binary (cmd/mocknacos --port %d --auth-user nacos%s), up in %s",
-			b.port, map[bool]string{true: " --server-version 1.4"}[r.srv.V1()], round(b.startup)))
+		r.col.Notes = append(r.col.Notes, fmt.Sprintf("the Python and Node clients ran against the binary (cmd/mocknacos %s), up in %s",
+			strings.Join(b.args, " "), round(b.startup)))
 	}
 	for _, oc := range otherClients {
 		if oc.GRPC && r.srv.V1() {
@@ -304,9 +304,12 @@ func (r *run) nodeConfig(t *testing.T, c *Cell, tg clientTarget, svc string) {
 // mockBinary is cmd/mocknacos running as a process, auth on.
 type mockBinary struct {
 	port    int
-	cmd     *exec.Cmd
+	args    []string // its command-line arguments
 	startup time.Duration
 }
+
+// binaryDir holds the binary buildMockBinary builds; TestMain removes it.
+var binaryDir string
 
 // buildMockBinary builds cmd/mocknacos once per test process.
 var buildMockBinary = sync.OnceValues(func() (string, error) {
@@ -314,6 +317,7 @@ var buildMockBinary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	binaryDir = dir
 	bin := filepath.Join(dir, "mocknacos")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/mocknacos")
 	cmd.Dir = clientproc.Root()
@@ -325,69 +329,71 @@ var buildMockBinary = sync.OnceValues(func() (string, error) {
 })
 
 // startMockBinary starts the binary on a free port pair with auth on and
-// waits for its readiness probe; t.Cleanup stops it with SIGTERM.
+// waits for its readiness probe, trying up to 5 port pairs; t.Cleanup stops
+// it with SIGTERM and requires a clean exit.
 func startMockBinary(t *testing.T, v1 bool) (*mockBinary, error) {
 	bin, err := buildMockBinary()
 	if err != nil {
 		return nil, err
 	}
-	var last error
-	for range 5 {
-		p := serverPort()
-		args := []string{"--port", itoa(p), "--auth-user", "nacos", "--auth-password", "nacos", "--log-format", "json"}
-		if v1 {
-			args = append(args, "--server-version", "1.4")
-		}
-		cmd := exec.Command(bin, args...)
-		logPath := filepath.Join(t.TempDir(), "mocknacos.log")
-		logFile, err := os.Create(logPath)
-		if err != nil {
-			return nil, err
-		}
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		t0 := time.Now()
-		err = cmd.Start()
-		logFile.Close()
-		if err != nil {
-			return nil, err
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		api := newAPI(p)
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			select {
-			case err := <-exited:
-				out, _ := os.ReadFile(logPath)
-				last = fmt.Errorf("the binary exited (%v): %s", err, out)
-			default:
-			}
-			if last != nil {
-				break
-			}
-			if api.ready(context.Background()) {
-				b := &mockBinary{port: p, cmd: cmd, startup: time.Since(t0)}
-				t.Cleanup(func() {
-					_ = cmd.Process.Signal(syscall.SIGTERM)
-					select {
-					case err := <-exited:
-						if err != nil {
-							t.Errorf("the mock binary did not exit cleanly on SIGTERM: %v", err)
-						}
-					case <-time.After(10 * time.Second):
-						_ = cmd.Process.Kill()
-						t.Errorf("the mock binary still ran 10 s after SIGTERM")
-					}
-				})
-				return b, nil
-			}
-		}
-		if last == nil {
-			_ = cmd.Process.Kill()
-			<-exited
-			last = errors.New("the binary did not answer its readiness probe within 10 s")
+	for range 4 {
+		if b, err := runMockBinary(t, bin, serverPort(), v1); err == nil {
+			return b, nil
 		}
 	}
-	return nil, last
+	return runMockBinary(t, bin, serverPort(), v1)
+}
+
+// runMockBinary is one try of startMockBinary on port p; a binary that
+// does not answer within 10 s is killed.
+func runMockBinary(t *testing.T, bin string, p int, v1 bool) (*mockBinary, error) {
+	args := []string{"--port", itoa(p), "--auth-user", "nacos", "--auth-password", "nacos", "--log-format", "json"}
+	if v1 {
+		args = append(args, "--server-version", "1.4")
+	}
+	cmd := exec.Command(bin, args...)
+	logPath := filepath.Join(t.TempDir(), "mocknacos.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	t0 := time.Now()
+	err = cmd.Start()
+	logFile.Close()
+	if err != nil {
+		return nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	api := newAPI(p)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		select {
+		case err := <-exited:
+			out, _ := os.ReadFile(logPath)
+			return nil, fmt.Errorf("the binary exited (%v): %s", err, out)
+		default:
+		}
+		if !api.ready(context.Background()) {
+			continue
+		}
+		t.Cleanup(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Errorf("the mock binary did not exit cleanly on SIGTERM: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Errorf("the mock binary still ran 10 s after SIGTERM")
+			}
+		})
+		return &mockBinary{port: p, args: args, startup: time.Since(t0)}, nil
+	}
+	_ = cmd.Process.Kill()
+	<-exited
+	return nil, errors.New("the binary did not answer its readiness probe within 10 s")
 }
 
 // count is the number of journal events of kind for service svc, read

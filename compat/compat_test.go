@@ -40,6 +40,9 @@ func TestMain(m *testing.M) {
 	}
 	tclog.SetDefault(tclog.NewNoopLogger())
 	code := m.Run()
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
+	}
 	if matrixRan {
 		md := theMatrix.Markdown()
 		fmt.Println("\n" + md)

@@ -11,10 +11,7 @@ type Instance = registry.Instance
 type ServiceState = registry.ServiceState
 
 // key turns "name" or "group@@name" in the public namespace into a key.
-func key(service string) registry.ServiceKey {
-	group, name := splitService(service)
-	return registry.Key(registry.DefaultNamespace, group, name)
-}
+func key(service string) registry.ServiceKey { return keyIn(registry.DefaultNamespace, service) }
 
 // keyIn is key in a namespace exactly as the registry holds it: "" is
 // not public there but the namespace of gRPC clients that send a blank one
