@@ -157,7 +157,7 @@ func (s *Server) pushConfig(c *conn, w config.Watch) {
 		s.record(c, ev)
 		return
 	}
-	err := s.sendOn(c, p, "", 0)
+	err := s.sendOn(c, p, "", 0, &ev)
 	if err != nil {
 		ev.Rejected, ev.Error = true, err.Error()
 	}

@@ -87,7 +87,7 @@ func (d *DirectConn) Close() {
 // detection, a reset) is answered at once; a push's acknowledgement waits
 // until the push is journaled, so the journal reads push, then ack, as it
 // does over the network.
-func (ds *directStream) send(st *biStream, p *payload, refKey string, refTime int64) error {
+func (ds *directStream) send(st *biStream, p *payload, refKey string, refTime int64, at *journal.Event) error {
 	ds.mu.Lock()
 	if refKey != "" {
 		if refTime <= st.last[refKey] {
@@ -97,6 +97,10 @@ func (ds *directStream) send(st *biStream, p *payload, refKey string, refTime in
 		st.last[refKey] = refTime
 	}
 	ds.mu.Unlock()
+	if at != nil {
+		b := ds.dc.s.begin()
+		at.Seq, at.Time, at.WallTime = b.Seq, b.Time, b.WallTime
+	}
 	if ds.onPush != nil {
 		ds.onPush(p)
 	}

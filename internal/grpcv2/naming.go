@@ -278,11 +278,11 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 		if first {
 			// A client new to the service is pushed the view as well
 			// (ServiceSubscribedEvent; the real server after its 500 ms
-			// push delay, the mock at once). Not keyed for superseding:
-			// the view of a service that does not exist yet carries no
-			// stored lastRefTime, so a change in the same millisecond
-			// could carry the same one and must still be pushed.
-			cl.s.pushViewAs(cl.c, v, "")
+			// push delay, the mock at once). Keyed like every view: a
+			// change pushed while this one waited for the stream is newer
+			// (lastRefTime strictly increases per key), so this one is
+			// then dropped rather than shown after it.
+			cl.s.pushView(cl.c, v)
 		}
 	} else {
 		reg.Unsubscribe(key, subscriberID(cl.c.id, req.Clusters))

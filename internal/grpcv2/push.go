@@ -26,22 +26,20 @@ func (s *Server) nextRequestID() string {
 	return strconv.FormatInt(s.requestIDs.Add(1), 10)
 }
 
-// sendOn queues a server->client message on the connection's stream.
-func (s *Server) sendOn(c *conn, p *payload, refKey string, refTime int64) error {
+// sendOn queues a server->client message on the connection's stream. ev,
+// if not nil, is the message's journal event: it is numbered and stamped
+// as the message goes out.
+func (s *Server) sendOn(c *conn, p *payload, refKey string, refTime int64, ev *journal.Event) error {
 	st := c.currentStream()
 	if st == nil {
 		return errNoStream
 	}
-	return st.send(p, refKey, refTime, s.cfg.PushTimeout)
+	return st.send(p, refKey, refTime, ev, s.cfg.PushTimeout)
 }
 
+// pushView pushes v. Views are keyed by service and clusters for
+// superseding: a view older than one already sent on the stream is dropped.
 func (s *Server) pushView(c *conn, v *registry.View) {
-	s.pushViewAs(c, v, v.Key.String()+"#"+v.Clusters)
-}
-
-// pushViewAs pushes v; refKey names the view for superseding (a queued
-// view is dropped when a newer one of the same key is sent; "": never).
-func (s *Server) pushViewAs(c *conn, v *registry.View, refKey string) {
 	if s.stopping.Load() || c.isClosed() {
 		return
 	}
@@ -54,7 +52,7 @@ func (s *Server) pushViewAs(c *conn, v *registry.View, refKey string) {
 		s.record(c, ev)
 		return
 	}
-	err := s.sendOn(c, p, refKey, v.LastRefTime)
+	err := s.sendOn(c, p, v.Key.String()+"#"+v.Clusters, v.LastRefTime, &ev)
 	if errors.Is(err, errSuperseded) {
 		return
 	}
@@ -70,7 +68,7 @@ func (s *Server) pushViewAs(c *conn, v *registry.View, refKey string) {
 func (s *Server) sendSetupAck(c *conn) {
 	body := setupAck()
 	ev := journal.Event{Kind: journal.SetupAck, Request: journal.Request{Type: typeSetupAckRequest, Body: string(body)}}
-	if err := s.sendOn(c, &payload{Type: typeSetupAckRequest, Body: body}, "", 0); err != nil {
+	if err := s.sendOn(c, &payload{Type: typeSetupAckRequest, Body: body}, "", 0, &ev); err != nil {
 		ev.Rejected, ev.Error = true, err.Error()
 	}
 	s.record(c, ev)
@@ -83,7 +81,7 @@ func (s *Server) request(c *conn, typ, module string, extra any, timeout time.Du
 	body := serverRequest(id, module, extra)
 	ch := c.expect(id)
 	defer c.forget(id)
-	if err := s.sendOn(c, &payload{Type: typ, Body: body}, "", 0); err != nil {
+	if err := s.sendOn(c, &payload{Type: typ, Body: body}, "", 0, nil); err != nil {
 		return nil, body, err
 	}
 	t := time.NewTimer(timeout)

@@ -37,13 +37,27 @@ type biStream struct {
 	// direct, when set, takes every message instead of the queue and the
 	// writer (a DirectConn's stream: no transport, no goroutine).
 	direct *directStream
+	// begin numbers and stamps a message's journal event as it is handed
+	// to the transport (Server.begin), so that the journal shows messages
+	// in the order they went out, before the client's answers.
+	begin func() journal.Event
 }
 
 type outMsg struct {
 	p       *payload
 	refKey  string // "" for messages that are not views
 	refTime int64
-	res     chan error
+	// at, when set, receives the journal stamp of the hand-off before res
+	// is answered.
+	at  *journal.Event
+	res chan error
+}
+
+// stamp fills at, if asked for, as m goes out.
+func (st *biStream) stamp(at *journal.Event) {
+	if at != nil && st.begin != nil {
+		*at = st.begin()
+	}
 }
 
 func (st *biStream) writeLoop() {
@@ -57,6 +71,7 @@ func (st *biStream) writeLoop() {
 				}
 				st.last[m.refKey] = m.refTime
 			}
+			st.stamp(m.at)
 			m.res <- st.ss.SendMsg(m.p)
 		case <-st.done:
 			return
@@ -65,12 +80,17 @@ func (st *biStream) writeLoop() {
 }
 
 // send queues p and waits until the writer has handed it to the stream
-// (not for the client's answer), at most timeout.
-func (st *biStream) send(p *payload, refKey string, refTime int64, timeout time.Duration) error {
+// (not for the client's answer), at most timeout. at, if not nil, gets the
+// journal stamp of the hand-off, if it came to one.
+func (st *biStream) send(p *payload, refKey string, refTime int64, at *journal.Event, timeout time.Duration) error {
 	if st.direct != nil {
-		return st.direct.send(st, p, refKey, refTime)
+		return st.direct.send(st, p, refKey, refTime, at)
 	}
+	var stamp journal.Event
 	m := &outMsg{p: p, refKey: refKey, refTime: refTime, res: make(chan error, 1)}
+	if at != nil {
+		m.at = &stamp
+	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {
@@ -82,6 +102,9 @@ func (st *biStream) send(p *payload, refKey string, refTime int64, timeout time.
 	}
 	select {
 	case err := <-m.res:
+		if at != nil && stamp.Seq != 0 {
+			at.Seq, at.Time, at.WallTime = stamp.Seq, stamp.Time, stamp.WallTime
+		}
 		return err
 	case <-st.done:
 		return errStreamClosed
@@ -98,7 +121,7 @@ func (s *Server) serveStream(ss grpc.ServerStream) error {
 	if c == nil {
 		return errors.New("grpcv2: stream without a connection")
 	}
-	st := &biStream{ss: ss, queue: make(chan *outMsg, 64), done: make(chan struct{}), last: make(map[string]int64)}
+	st := &biStream{ss: ss, queue: make(chan *outMsg, 64), done: make(chan struct{}), last: make(map[string]int64), begin: s.begin}
 	c.mu.Lock()
 	if c.stream == nil && !c.closed {
 		c.stream = st

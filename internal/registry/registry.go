@@ -76,6 +76,11 @@ type Registry struct {
 	mu       sync.Mutex
 	services map[ServiceKey]*service
 	subs     map[ServiceKey]map[string]*Subscriber
+	// refs is the last lastRefTime handed out per service key, kept while
+	// the service does not exist too (not created yet, or removed), so that
+	// the views of one key a client is shown strictly increase: clients
+	// drop a view whose lastRefTime is not newer than the one they hold.
+	refs map[ServiceKey]int64
 	// nextCheck is the earliest mock time at which some heartbeated
 	// instance may change state (hasCheck false: none can). Requests only
 	// sweep once the clock passes it, so a beat stays O(1) with many
@@ -109,8 +114,7 @@ type service struct {
 	selector         string
 	// ephemeral is fixed when the service is first created (2.x refuses an
 	// instance of the other kind).
-	ephemeral   bool
-	lastRefTime int64
+	ephemeral bool
 	// overlays are the 2.x instance metadata written by PUT/PATCH.
 	overlays map[instanceKey]overlay
 	// updated is the mock time of the last change (Service.lastUpdatedTime).
@@ -130,6 +134,7 @@ func New(cfg Config) *Registry {
 		started:  cfg.Now(),
 		services: make(map[ServiceKey]*service),
 		subs:     make(map[ServiceKey]map[string]*Subscriber),
+		refs:     make(map[ServiceKey]int64),
 	}
 }
 
@@ -221,17 +226,15 @@ func (r *Registry) serviceLocked(key ServiceKey, create bool, ephemeral bool) *s
 	return svc
 }
 
-// bumpRefLocked returns the next lastRefTime of a service: the larger of the
-// wall clock in milliseconds and the previous value + 1, so that every view
-// a client receives is newer than the one it holds.
-func (r *Registry) bumpRefLocked(svc *service) int64 {
+// bumpRefLocked returns the next lastRefTime of a service key, existing or
+// not: the larger of the wall clock in milliseconds and the previous value
+// + 1, so that every view a client receives is newer than the one it holds.
+func (r *Registry) bumpRefLocked(key ServiceKey) int64 {
 	v := r.cfg.Wall().UnixMilli()
-	if svc != nil {
-		if v <= svc.lastRefTime {
-			v = svc.lastRefTime + 1
-		}
-		svc.lastRefTime = v
+	if prev := r.refs[key]; v <= prev {
+		v = prev + 1
 	}
+	r.refs[key] = v
 	return v
 }
 

@@ -4,15 +4,21 @@ package registry
 // keeps across a restart: services created through the service API (with
 // their metadata) and persistent instances, which the real server stores in
 // its database. Ephemeral instances and every subscription are lost, as
-// they are when a Nacos server restarts.
+// they are when a Nacos server restarts. The lastRefTime of every key
+// carries over, so that a client's cached view never looks newer than the
+// first one it is shown after the restart (the real server's restart takes
+// seconds of wall clock; the mock's does not).
 func (r *Registry) Durable(cfg Config) *Registry {
 	next := New(cfg)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for key, v := range r.refs {
+		next.refs[key] = v
+	}
 	for key, svc := range r.services {
 		kept := &service{key: key, instances: make(map[instanceKey]*Instance), explicit: svc.explicit,
 			protectThreshold: svc.protectThreshold, metadata: svc.metadata, selector: svc.selector,
-			ephemeral: svc.ephemeral, lastRefTime: svc.lastRefTime, overlays: svc.overlays, updated: next.started}
+			ephemeral: svc.ephemeral, overlays: svc.overlays, updated: next.started}
 		for k, in := range svc.instances {
 			if !in.Ephemeral {
 				c := *in

@@ -56,7 +56,7 @@ func splitClusters(s string) map[string]bool {
 
 func (r *Registry) viewLocked(key ServiceKey, sel Selection) *View {
 	svc := r.services[key]
-	v := &View{Key: key, Clusters: sel.Clusters, Hosts: []Instance{}, Metadata: map[string]string{}, LastRefTime: r.bumpRefLocked(svc)}
+	v := &View{Key: key, Clusters: sel.Clusters, Hosts: []Instance{}, Metadata: map[string]string{}, LastRefTime: r.bumpRefLocked(key)}
 	if svc == nil {
 		return v
 	}
