@@ -42,7 +42,18 @@ type conn struct {
 	tenant        string
 	stream        *biStream // the stream that sent the setup: where pushes go
 	pending       map[string]chan *payload
+	// streamOpen is closed when the first stream is attached.
+	streamOpen     chan struct{}
+	streamOpenOnce sync.Once
 }
+
+// streamGrace is how long after its ServerCheck a connection's pushes wait
+// for its stream. The mock takes requests from the ServerCheck on (the real
+// server answers 301 until the setup), so a client's first subscribe can
+// beat its stream to the server by a moment; past this, a connection
+// without a stream is a client that opens none, and pushes to it fail at
+// once rather than hold up the change that caused them.
+const streamGrace = time.Second
 
 // ConnInfo describes a registered connection.
 type ConnInfo struct {
@@ -84,6 +95,39 @@ func (c *conn) currentStream() *biStream {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.stream
+}
+
+// attachStreamLocked makes st where pushes go, unless the connection is closed
+// (or, with onlyFirst, already has a stream); c.mu is held.
+func (c *conn) attachStreamLocked(st *biStream, onlyFirst bool) {
+	if c.closed || onlyFirst && c.stream != nil {
+		return
+	}
+	c.stream = st
+	c.streamOpenOnce.Do(func() { close(c.streamOpen) })
+}
+
+// awaitStream is the connection's stream, waiting for it to open within
+// streamGrace of the connection's start (and at most max); nil if there is
+// none.
+func (c *conn) awaitStream(max time.Duration, stop <-chan struct{}) *biStream {
+	if st := c.currentStream(); st != nil {
+		return st
+	}
+	wait := min(time.Until(c.connectedAt.Add(streamGrace)), max)
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-c.streamOpen:
+		return c.currentStream()
+	case <-c.ended:
+	case <-stop:
+	case <-t.C:
+	}
+	return nil
 }
 
 // expect registers a waiter for the client's response to a server request.
@@ -158,7 +202,7 @@ func (h *statsHandler) HandleConn(ctx context.Context, st stats.ConnStats) {
 
 func (s *Server) newConn(addr net.Addr) *conn {
 	now := time.Now()
-	c := &conn{connectedAt: now, ended: make(chan struct{}), remote: addr.String()}
+	c := &conn{connectedAt: now, ended: make(chan struct{}), streamOpen: make(chan struct{}), remote: addr.String()}
 	if ta, ok := addr.(*net.TCPAddr); ok {
 		c.ip, c.port = ta.IP.String(), ta.Port
 	} else if h, p, err := net.SplitHostPort(addr.String()); err == nil {

@@ -66,9 +66,7 @@ func (d *DirectConn) Stream(p *Payload) {
 	if ds.st == nil {
 		ds.st = &biStream{done: make(chan struct{}), last: make(map[string]int64), direct: ds}
 		d.c.mu.Lock()
-		if d.c.stream == nil && !d.c.closed {
-			d.c.stream = ds.st
-		}
+		d.c.attachStreamLocked(ds.st, true)
 		d.c.mu.Unlock()
 	}
 	st := ds.st

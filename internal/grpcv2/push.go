@@ -26,11 +26,12 @@ func (s *Server) nextRequestID() string {
 	return strconv.FormatInt(s.requestIDs.Add(1), 10)
 }
 
-// sendOn queues a server->client message on the connection's stream. ev,
-// if not nil, is the message's journal event: it is numbered and stamped
-// as the message goes out.
+// sendOn queues a server->client message on the connection's stream (on a
+// new connection, once the stream opens: awaitStream). ev, if not nil, is
+// the message's journal event: it is numbered and stamped as the message
+// goes out.
 func (s *Server) sendOn(c *conn, p *payload, refKey string, refTime int64, ev *journal.Event) error {
-	st := c.currentStream()
+	st := c.awaitStream(s.cfg.PushTimeout, s.stop)
 	if st == nil {
 		return errNoStream
 	}

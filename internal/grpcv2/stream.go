@@ -123,9 +123,7 @@ func (s *Server) serveStream(ss grpc.ServerStream) error {
 	}
 	st := &biStream{ss: ss, queue: make(chan *outMsg, 64), done: make(chan struct{}), last: make(map[string]int64), begin: s.begin}
 	c.mu.Lock()
-	if c.stream == nil && !c.closed {
-		c.stream = st
-	}
+	c.attachStreamLocked(st, true)
 	c.mu.Unlock()
 	writerDone := make(chan struct{})
 	go func() {
@@ -172,7 +170,7 @@ func (s *Server) streamMessage(c *conn, st *biStream, in *payload) {
 			c.labels = req.Labels
 			c.clientVersion = req.ClientVersion
 			c.tenant = req.Tenant
-			c.stream = st
+			c.attachStreamLocked(st, false)
 		}
 		c.mu.Unlock()
 		c.touch()
