@@ -90,7 +90,15 @@ func (s *Server) adminSetConfig(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, "config: dataId is required")
 		return
 	}
-	item := s.SetConfig(body.DataID, body.Group, body.Content, ConfigTenant(body.Tenant), ConfigType(body.Type), ConfigAppName(body.AppName))
+	// Like any request in flight when a restart begins, this one is refused
+	// rather than carried over (s.SetConfig would wait for the new server,
+	// which waits for this handler).
+	item, err := s.cur.Load().setConfig(body.DataID, body.Group, body.Content,
+		[]ConfigOption{ConfigTenant(body.Tenant), ConfigType(body.Type), ConfigAppName(body.AppName)})
+	if err != nil {
+		adminError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
 	writeJSON(w, http.StatusOK, item)
 }
 
@@ -101,7 +109,12 @@ func (s *Server) adminDeleteConfig(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, "dataId is required")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"deleted": s.DeleteConfig(q.Get("dataId"), q.Get("group"), ConfigTenant(q.Get("tenant")))})
+	deleted, err := s.cur.Load().deleteConfig(q.Get("dataId"), q.Get("group"), []ConfigOption{ConfigTenant(q.Get("tenant"))})
+	if err != nil {
+		adminError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"deleted": deleted})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -64,33 +64,50 @@ func configOptions(group string, opts []ConfigOption) (string, configOpts) {
 //
 //	srv.SetConfig("orders.yaml", "", "port: 8080\n", mocknacos.ConfigType("yaml"))
 func (s *Server) SetConfig(dataID, group, content string, opts ...ConfigOption) ConfigItem {
-	group, o := configOptions(group, opts)
-	it, _ := s.configs.Publish(config.Publish{DataID: dataID, Group: group, Tenant: o.tenant, Tag: o.tag,
-		Content: content, Type: o.typ, AppName: o.appName})
+	var it ConfigItem
+	_ = s.onCurrent(func(v *serving) (err error) {
+		it, err = v.setConfig(dataID, group, content, opts)
+		return err
+	})
 	return it
+}
+
+func (v *serving) setConfig(dataID, group, content string, opts []ConfigOption) (ConfigItem, error) {
+	group, o := configOptions(group, opts)
+	return v.configs.Publish(config.Publish{DataID: dataID, Group: group, Tenant: o.tenant, Tag: o.tag,
+		Content: content, Type: o.typ, AppName: o.appName})
 }
 
 // DeleteConfig removes a config (listeners are told; they then read 404).
 // It reports whether the config existed.
 func (s *Server) DeleteConfig(dataID, group string, opts ...ConfigOption) bool {
+	var removed bool
+	_ = s.onCurrent(func(v *serving) (err error) {
+		removed, err = v.deleteConfig(dataID, group, opts)
+		return err
+	})
+	return removed
+}
+
+func (v *serving) deleteConfig(dataID, group string, opts []ConfigOption) (bool, error) {
 	group, o := configOptions(group, opts)
-	return s.configs.Remove(dataID, group, o.tenant, o.tag)
+	return v.configs.Remove(dataID, group, o.tenant, o.tag)
 }
 
 // Config returns a config as stored now.
 func (s *Server) Config(dataID, group string, opts ...ConfigOption) (ConfigItem, bool) {
 	group, o := configOptions(group, opts)
-	return s.configs.Get(dataID, group, o.tenant, o.tag)
+	return s.configStore().Get(dataID, group, o.tenant, o.tag)
 }
 
 // Configs lists every config, sorted by tenant, group, dataId and tag.
-func (s *Server) Configs() []ConfigItem { return s.configs.Items() }
+func (s *Server) Configs() []ConfigItem { return s.configStore().Items() }
 
 // ConfigListeners counts the clients listening to a config now: HTTP long
 // polls being held, and gRPC connections.
 func (s *Server) ConfigListeners(dataID, group string, opts ...ConfigOption) int {
 	group, o := configOptions(group, opts)
-	return s.configs.Listeners(dataID, group, o.tenant)
+	return s.configStore().Listeners(dataID, group, o.tenant)
 }
 
 // WaitForConfigListeners waits until at least n clients listen to a config

@@ -61,13 +61,13 @@ func NewInstance(ip string, port int) Instance {
 // Register seeds an instance directly (start from NewInstance), as if it had
 // registered over HTTP: ephemeral ones then live by beats on the mock clock.
 func (s *Server) Register(service string, in Instance) error {
-	return s.registry().Register(key(service), in)
+	return s.onCurrent(func(v *serving) error { return v.reg.Register(key(service), in) })
 }
 
 // RegisterIn is Register in a namespace, named as in InstancesIn ("" is the
 // blank namespace, not public).
 func (s *Server) RegisterIn(namespace, service string, in Instance) error {
-	return s.registry().Register(keyIn(namespace, service), in)
+	return s.onCurrent(func(v *serving) error { return v.reg.Register(keyIn(namespace, service), in) })
 }
 
 // Deregister removes the instance at ip:port of a public-namespace service.
@@ -79,7 +79,7 @@ func (s *Server) Deregister(service, ip string, port int) bool {
 // event; ports, users and the clock stay.
 func (s *Server) Reset() {
 	s.registry().Reset()
-	s.configs.Reset()
+	s.configStore().Reset()
 	s.journal.Reset()
 	s.changed.broadcast()
 }

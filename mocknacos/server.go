@@ -29,7 +29,6 @@ type Server struct {
 	clock   *clock.Clock
 	journal *journal.Journal
 	faults  *faults.Set
-	configs *config.Store
 	auth    *auth.Service
 	changed notifier
 	port    int
@@ -83,7 +82,6 @@ func New(opts ...Option) (*Server, error) {
 	} else {
 		s.clock = clock.New()
 	}
-	s.configs = config.New(s.clock.Now, s.changed.broadcast)
 	s.auth = auth.New(o.authConfig(s.clock.Now))
 
 	var httpLn, grpcLn net.Listener
@@ -97,7 +95,7 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.serve(registry.New(s.registryConfig()), httpLn, grpcLn)
+	v, err := s.serve(registry.New(s.registryConfig()), config.New(s.clock.Now, s.changed.broadcast), httpLn, grpcLn)
 	if err != nil {
 		httpLn.Close()
 		grpcLn.Close()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/confighttp"
 	"github.com/mocknacos/mocknacos/internal/grpcv2"
 	"github.com/mocknacos/mocknacos/internal/httpv1"
@@ -23,13 +24,15 @@ import (
 // A request still in flight to an old incarnation only ever touches that
 // incarnation's registry.
 type serving struct {
-	reg    *registry.Registry
-	api    *httpv1.Server
-	hs     *http.Server
-	grpc   *grpcv2.Server
-	httpLn net.Listener
-	grpcLn net.Listener
+	reg     *registry.Registry
+	configs *config.Store
+	api     *httpv1.Server
+	hs      *http.Server
+	grpc    *grpcv2.Server
+	httpLn  net.Listener
+	grpcLn  net.Listener
 
+	replaced chan struct{}  // closed once a restart has replaced (or failed to replace) this incarnation
 	wg       sync.WaitGroup // the Serve goroutines
 	inflight sync.WaitGroup // HTTP handlers running
 	mu       sync.Mutex
@@ -38,6 +41,9 @@ type serving struct {
 
 // registry is the current incarnation's registry.
 func (s *Server) registry() *registry.Registry { return s.cur.Load().reg }
+
+// configStore is the current incarnation's configs.
+func (s *Server) configStore() *config.Store { return s.cur.Load().configs }
 
 // newRegistry builds an empty registry wired to the mock's clock and pushes.
 func (s *Server) registryConfig() registry.Config {
@@ -50,9 +56,9 @@ func (s *Server) registryConfig() registry.Config {
 
 // serve starts the HTTP and gRPC servers of a new incarnation on the given
 // listeners.
-func (s *Server) serve(reg *registry.Registry, httpLn, grpcLn net.Listener) (*serving, error) {
-	v := &serving{reg: reg, httpLn: httpLn, grpcLn: grpcLn}
-	configAPI := confighttp.New(confighttp.Config{Store: s.configs, V1: s.opts.v1, Done: s.stop})
+func (s *Server) serve(reg *registry.Registry, configs *config.Store, httpLn, grpcLn net.Listener) (*serving, error) {
+	v := &serving{reg: reg, configs: configs, httpLn: httpLn, grpcLn: grpcLn, replaced: make(chan struct{})}
+	configAPI := confighttp.New(confighttp.Config{Store: configs, V1: s.opts.v1, Done: s.stop})
 	api, err := httpv1.New(httpv1.Config{Registry: reg, Record: s.record, Begin: s.begin, Logger: s.log,
 		Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults,
 		Mounts: []func(*httpv1.Server, *mux.Router){configAPI.Mount, s.auth.Mount}, Guard: s.auth.HTTPGuard})
@@ -62,7 +68,7 @@ func (s *Server) serve(reg *registry.Registry, httpLn, grpcLn net.Listener) (*se
 	v.api = api
 	v.hs = &http.Server{Handler: v.track(api.Handler()), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slogLogger(s.log)}
-	v.grpc = grpcv2.New(grpcv2.Config{Registry: reg, Configs: s.configs, Record: s.record, Begin: s.begin, Logger: s.log, Guard: s.auth.GRPCGuard, Faults: s.faults})
+	v.grpc = grpcv2.New(grpcv2.Config{Registry: reg, Configs: configs, Record: s.record, Begin: s.begin, Logger: s.log, Guard: s.auth.GRPCGuard, Faults: s.faults})
 	v.wg.Add(2)
 	go func() {
 		defer v.wg.Done()

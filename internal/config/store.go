@@ -25,6 +25,9 @@ const DefaultType = "text"
 // ErrCASMismatch is a publish whose casMd5 is not the stored config's md5.
 var ErrCASMismatch = errors.New("server md5 may have changed")
 
+// ErrClosed refuses a change to a store that a restart has sealed.
+var ErrClosed = errors.New("server is restarting")
+
 // NormalizeTenant is NamespaceUtil.processNamespaceParameter, with the
 // default spelled "public": blank, "public" and "null" (any case) are the
 // default namespace; anything else is trimmed.
@@ -104,6 +107,7 @@ type Store struct {
 	mu        sync.Mutex
 	items     map[Key]*Item
 	listeners map[Key]map[Listener][]Watch // who listens, with the keys as each sent them
+	sealed    bool                         // a restart replaced this store (Seal)
 }
 
 // New returns an empty store; now is the mock clock (LastModified).
@@ -146,6 +150,10 @@ func (s *Store) Publish(p Publish) (Item, error) {
 	k := NewKey(p.DataID, p.Group, p.Tenant)
 	k.Tag = p.Tag
 	s.mu.Lock()
+	if s.sealed {
+		s.mu.Unlock()
+		return Item{}, ErrClosed
+	}
 	old, exists := s.items[k]
 	if exists && strings.TrimSpace(p.CasMD5) != "" && old.MD5 != p.CasMD5 {
 		s.mu.Unlock()
@@ -164,17 +172,39 @@ func (s *Store) Publish(p Publish) (Item, error) {
 // Remove deletes a config; it reports whether one was there. Listeners are
 // told even when nothing was there, as the real server publishes the change
 // event regardless.
-func (s *Store) Remove(dataID, group, tenant, tag string) bool {
+func (s *Store) Remove(dataID, group, tenant, tag string) (bool, error) {
 	k := NewKey(dataID, group, tenant)
 	k.Tag = tag
 	s.mu.Lock()
+	if s.sealed {
+		s.mu.Unlock()
+		return false, ErrClosed
+	}
 	_, ok := s.items[k]
 	delete(s.items, k)
 	notes := s.changedLocked(k)
 	s.mu.Unlock()
 	notify(notes)
 	s.observe()
-	return ok
+	return ok, nil
+}
+
+// Seal ends this store's life as a server restart does, at one instant:
+// every later publish or removal is refused with ErrClosed, so a request
+// still in flight to the old server can neither reach the new state nor be
+// answered as if it had. It returns a new store with the same configs (the
+// real server keeps them in its database) and no listeners (they belong to
+// connections, which a restart closes).
+func (s *Store) Seal() *Store {
+	next := New(s.now, s.observe)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sealed = true
+	for k, it := range s.items {
+		c := *it
+		next.items[k] = &c
+	}
+	return next
 }
 
 // Items lists every stored config, sorted by tenant, group, data id and tag.

@@ -112,3 +112,30 @@ func TestTagVariantsAreSeparateAndSilent(t *testing.T) {
 		t.Fatal("tag variant missing")
 	}
 }
+
+// TestSealCarriesConfigsAndRefusesLaterChanges: a restart keeps the configs
+// but not the listeners, and a change still in flight to the old store is
+// refused, reaching neither store.
+func TestSealCarriesConfigsAndRefusesLaterChanges(t *testing.T) {
+	old := New(nil, nil)
+	old.Publish(Publish{DataID: "a", Group: "G", Content: "before", Type: "yaml"})
+	r := &recorder{}
+	old.Listen(r, []Probe{{Watch: Watch{"a", "G", ""}, MD5: MD5("before")}})
+	next := old.Seal()
+	if _, err := old.Publish(Publish{DataID: "a", Group: "G", Content: "in flight"}); err != ErrClosed {
+		t.Fatalf("publish to a sealed store: %v", err)
+	}
+	if _, err := old.Remove("a", "G", "", ""); err != ErrClosed {
+		t.Fatalf("remove from a sealed store: %v", err)
+	}
+	if it, ok := next.Get("a", "G", "", ""); !ok || it.Content != "before" || it.Type != "yaml" {
+		t.Fatalf("the new store holds %+v %v", it, ok)
+	}
+	if n := next.Listeners("a", "G", ""); n != 0 {
+		t.Fatalf("listeners carried over: %d", n)
+	}
+	next.Publish(Publish{DataID: "a", Group: "G", Content: "after"})
+	if len(r.got) != 0 {
+		t.Fatalf("a listener of the old store was told of a change to the new one: %+v", r.got)
+	}
+}

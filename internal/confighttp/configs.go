@@ -71,6 +71,10 @@ func (s *Server) publish(x *httpv1.Exchange) {
 		caused(x, 500, msg)
 		return
 	}
+	if err != nil {
+		caused(x, 500, err.Error())
+		return
+	}
 	x.Answer(http.StatusOK, "application/json", "true")
 }
 
@@ -110,6 +114,9 @@ func (s *Server) remove(x *httpv1.Exchange) {
 	if !checkTenant(x, tenant) || !checkParam(x, s.paramStatus(), dataID, group, "rm") || !checkTag(x, tag) {
 		return
 	}
-	s.store.Remove(dataID, group, tenant, strings.TrimSpace(tag))
+	if _, err := s.store.Remove(dataID, group, tenant, strings.TrimSpace(tag)); err != nil {
+		caused(x, 500, err.Error())
+		return
+	}
 	x.Answer(http.StatusOK, "application/json", "true")
 }

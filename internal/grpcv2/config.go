@@ -403,7 +403,9 @@ func configRemoveReq(cl *call, req *configRemoveRequest) *response {
 			return &response{Type: typeConfigRemoveResponse, ResultCode: codeFail, Message: msg}
 		}
 	}
-	st.Remove(str(req.DataID), str(req.Group), str(req.Tenant), strings.TrimSpace(tag))
+	if _, err := st.Remove(str(req.DataID), str(req.Group), str(req.Tenant), strings.TrimSpace(tag)); err != nil {
+		return &response{Type: typeConfigRemoveResponse, ResultCode: codeFail, Message: err.Error()}
+	}
 	return ok(typeConfigRemoveResponse, nil)
 }
 

@@ -17,7 +17,7 @@ func OwnerHTTP(ip string, port int, ephemeral bool) string {
 // InstanceID to the simple generator's id; Owner defaults to the HTTP client
 // id.
 func (r *Registry) Register(key ServiceKey, in Instance) error {
-	return r.update(func(t *tx) error { return r.registerLocked(t, key, in) })
+	return r.change(func(t *tx) error { return r.registerLocked(t, key, in) })
 }
 
 func (r *Registry) registerLocked(t *tx, key ServiceKey, in Instance) error {
@@ -67,7 +67,7 @@ func (r *Registry) registerLocked(t *tx, key ServiceKey, in Instance) error {
 // removed; removing nothing is not an error (the real server answers ok).
 func (r *Registry) Deregister(key ServiceKey, cluster, ip string, port int, owner string) bool {
 	removed := false
-	_ = r.update(func(t *tx) error {
+	_ = r.change(func(t *tx) error {
 		svc := r.services[key]
 		if svc == nil {
 			return nil
@@ -123,7 +123,7 @@ type overlay struct {
 // (weight 1, enabled) when there is none. In 1.x mode the instance must
 // exist and its fields are replaced.
 func (r *Registry) Update(key ServiceKey, cluster, ip string, port int, p InstancePatch, requireInstance bool) error {
-	return r.update(func(t *tx) error {
+	return r.change(func(t *tx) error {
 		svc := r.services[key]
 		if svc == nil && !requireInstance {
 			return ErrServiceNotFound
@@ -271,7 +271,7 @@ type BeatResult struct {
 // light beat (nacos-protocol.md 1.5).
 func (r *Registry) Beat(key ServiceKey, cluster, ip string, port int, info *BeatInfo) (BeatResult, error) {
 	res := BeatResult{Code: BeatOK, Interval: DefaultBeatInterval.Milliseconds()}
-	err := r.update(func(t *tx) error {
+	err := r.change(func(t *tx) error {
 		in := r.beatTargetLocked(key, cluster, ip, port)
 		if in == nil {
 			if info == nil {
@@ -329,7 +329,7 @@ func (r *Registry) beatTargetLocked(key ServiceKey, cluster, ip string, port int
 // ReplaceOwned makes owner's instances of a service exactly the given set
 // (BatchInstanceRequest semantics).
 func (r *Registry) ReplaceOwned(key ServiceKey, owner string, ins []Instance) error {
-	return r.update(func(t *tx) error {
+	return r.change(func(t *tx) error {
 		if svc := r.services[key]; svc != nil {
 			for k, in := range svc.instances {
 				if in.Owner == owner {

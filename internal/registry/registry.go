@@ -87,6 +87,8 @@ type Registry struct {
 	// instances.
 	nextCheck time.Time
 	hasCheck  bool
+	// sealed: a restart has replaced this registry (Seal); no change lands.
+	sealed bool
 	// started is the mock time the registry was created: the 2.x empty
 	// service cleaner runs at started+30 s and every 60 s after.
 	started time.Time
@@ -164,7 +166,21 @@ func (t *tx) touch(svc *service) {
 // update runs f under the lock, after sweeping expired instances, then
 // delivers what changed.
 func (r *Registry) update(f func(t *tx) error) error {
+	return r.run(false, f)
+}
+
+// change is update for a request that changes the registry: a sealed one
+// refuses it (ErrClosed).
+func (r *Registry) change(f func(t *tx) error) error {
+	return r.run(true, f)
+}
+
+func (r *Registry) run(changes bool, f func(t *tx) error) error {
 	r.mu.Lock()
+	if changes && r.sealed {
+		r.mu.Unlock()
+		return ErrClosed
+	}
 	t := &tx{r: r, now: r.cfg.Now()}
 	r.sweepLocked(t)
 	err := f(t)

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -193,7 +194,7 @@ func TestPage(t *testing.T) {
 	}
 }
 
-func TestDurableKeepsPersistentState(t *testing.T) {
+func TestSealKeepsPersistentStateAndRefusesLaterChanges(t *testing.T) {
 	reg, _, _ := newTestRegistry(ModeV2)
 	_ = reg.CreateService(Key("", "", "explicit"), ServiceFields{})
 	p := httpInstance("127.0.0.1", 1, nil)
@@ -201,10 +202,32 @@ func TestDurableKeepsPersistentState(t *testing.T) {
 	_ = reg.Register(Key("", "", "explicit"), p)
 	_ = reg.Register(Key("", "", "implicit"), httpInstance("127.0.0.1", 2, nil))
 	reg.Subscribe(Key("", "", "explicit"), Subscriber{ID: "s", Pusher: &recorder{}})
-	next := reg.Durable(Config{})
+	next := reg.Seal(Config{})
 	st := next.Snapshot()
 	if len(st) != 1 || st[0].Info.Key.Name != "explicit" || len(st[0].Instances) != 1 || len(st[0].Subscribers) != 0 {
 		t.Fatalf("after a restart: %+v", st)
+	}
+	// What reaches the sealed registry afterwards (a request in flight to
+	// the old server) is refused and reaches neither registry.
+	late := httpInstance("127.0.0.1", 3, nil)
+	late.Ephemeral = false
+	if err := reg.Register(Key("", "", "explicit"), late); !errors.Is(err, ErrClosed) {
+		t.Fatalf("register on a sealed registry: %v", err)
+	}
+	if err := reg.CreateService(Key("", "", "late"), ServiceFields{}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("create service on a sealed registry: %v", err)
+	}
+	if _, err := reg.Beat(Key("", "", "explicit"), "", "127.0.0.1", 4, &BeatInfo{IP: "127.0.0.1", Port: 4}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("full beat on a sealed registry: %v", err)
+	}
+	if reg.Deregister(Key("", "", "explicit"), "", "127.0.0.1", 1, "") {
+		t.Fatal("deregister on a sealed registry removed something")
+	}
+	if v := reg.View(Key("", "", "explicit"), Selection{}); v == nil || len(v.Hosts) != 1 {
+		t.Fatalf("a sealed registry still answers reads: %+v", v)
+	}
+	if st := next.Snapshot(); len(st) != 1 || len(st[0].Instances) != 1 {
+		t.Fatalf("the new registry changed: %+v", st)
 	}
 }
 

@@ -37,7 +37,7 @@ type ServiceFields struct {
 // persistent service (the v1 controller creates its metadata with
 // ephemeral=false).
 func (r *Registry) CreateService(key ServiceKey, f ServiceFields) error {
-	return r.update(func(t *tx) error {
+	return r.change(func(t *tx) error {
 		if r.services[key] != nil {
 			return ErrServiceExists
 		}
@@ -63,7 +63,7 @@ func applyServiceFields(svc *service, f ServiceFields) {
 
 // UpdateService changes an existing service's fields.
 func (r *Registry) UpdateService(key ServiceKey, f ServiceFields) error {
-	return r.update(func(t *tx) error {
+	return r.change(func(t *tx) error {
 		svc := r.services[key]
 		if svc == nil {
 			return ErrServiceNotFound
@@ -77,7 +77,7 @@ func (r *Registry) UpdateService(key ServiceKey, f ServiceFields) error {
 
 // DeleteService removes a service that has no instances.
 func (r *Registry) DeleteService(key ServiceKey) error {
-	return r.update(func(t *tx) error {
+	return r.change(func(t *tx) error {
 		svc := r.services[key]
 		if svc == nil {
 			return ErrServiceNotFound
