@@ -152,16 +152,7 @@ func (s *Server) pushConfig(c *conn, w config.Watch) {
 	p := &payload{Type: typeConfigChangeNotifyRequest, Body: body}
 	ev := journal.Event{Kind: journal.ConfigPush, Namespace: config.NormalizeTenant(w.Tenant), Group: w.Group,
 		Service: w.DataID, Request: journal.Request{Type: p.Type, Body: string(body)}}
-	if s.pushFault(c, p.Type, &ev) {
-		ev.Rejected, ev.Error = true, "suppressed by an injected fault"
-		s.record(c, ev)
-		return
-	}
-	err := s.sendOn(c, p, "", 0, &ev)
-	if err != nil {
-		ev.Rejected, ev.Error = true, err.Error()
-	}
-	s.record(c, ev)
+	s.push(c, ev, func(ev *journal.Event) error { return s.sendOn(c, p, "", 0, ev) })
 }
 
 // unlistenConfigs forgets what a connection listened to (ConfigConnectionEventListener).

@@ -1,6 +1,7 @@
 package grpcv2
 
 import (
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -57,20 +58,63 @@ func (cl *call) injectFault() *response {
 		if msg == "" {
 			msg = "injected fault"
 		}
-		return failed(cl.respType, r.Status, msg)
+		if r.Filter {
+			return failed(cl.respType, r.Status, msg)
+		}
+		return thrown(r.Status, msg)
 	}
 	return nil
 }
 
-// pushFault applies a fault to a server push of the given type: it reports
-// whether the push is suppressed (Discard or Drop), after any delay.
-func (s *Server) pushFault(c *conn, typ string, ev *journal.Event) bool {
-	r, ok := s.matchFault(typ, ev)
-	if !ok {
+// push sends a server push (ev is its journal event; send puts it on the
+// stream) through the injected faults: suppressed (Discard or Drop), sent
+// after a delay, or sent now. A delayed push goes out later from a goroutine
+// of its own, so the change that caused it is not held up: the real server
+// answers a request and pushes asynchronously.
+func (s *Server) push(c *conn, ev journal.Event, send func(*journal.Event) error) {
+	r, hit := s.matchFault(ev.Request.Type, &ev)
+	switch {
+	case hit && (r.Drop || r.Discard):
+		ev.Rejected, ev.Error = true, "suppressed by an injected fault"
+		s.record(c, ev)
+	case hit && r.Delay > 0:
+		if !s.background(func() {
+			s.sleep(c, r.Delay)
+			s.sendPush(c, ev, send)
+		}) {
+			ev.Rejected, ev.Error = true, errStopped.Error()
+			s.record(c, ev)
+		}
+	default:
+		s.sendPush(c, ev, send)
+	}
+}
+
+func (s *Server) sendPush(c *conn, ev journal.Event, send func(*journal.Event) error) {
+	err := send(&ev)
+	if errors.Is(err, errSuperseded) {
+		return
+	}
+	if err != nil {
+		ev.Rejected, ev.Error = true, err.Error()
+	}
+	s.record(c, ev)
+}
+
+// background runs f in a goroutine that Stop waits for; false when the
+// server is stopping.
+func (s *Server) background(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping.Load() {
 		return false
 	}
-	s.sleep(c, r.Delay)
-	return r.Drop || r.Discard
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+	return true
 }
 
 // Link states of every gRPC transport, in the style of etcd's test bridge.
@@ -80,18 +124,21 @@ const (
 	linkBlackholed       // what either side sends is lost
 )
 
-// link gates the raw connections of a server.
-type link struct {
+// Link gates the raw connections of a server: its pause and blackhole. A
+// mock keeps one across restarts (Config.Link), as a network fault
+// outlives a server restart.
+type Link struct {
 	state  atomic.Int32
 	mu     sync.Mutex
 	resume chan struct{} // closed when a pause ends
 }
 
-func newLink() *link { return &link{resume: make(chan struct{})} }
+// NewLink is a link in its normal state.
+func NewLink() *Link { return &Link{resume: make(chan struct{})} }
 
 // set changes the state; leaving a pause wakes every waiting reader and
 // writer.
-func (l *link) set(state int32) {
+func (l *Link) set(state int32) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	old := l.state.Swap(state)
@@ -101,14 +148,14 @@ func (l *link) set(state int32) {
 	}
 }
 
-func (l *link) resumed() <-chan struct{} {
+func (l *Link) resumed() <-chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.resume
 }
 
 // wait blocks while the link is paused; false when the connection closed.
-func (l *link) wait(closed <-chan struct{}) bool {
+func (l *Link) wait(closed <-chan struct{}) bool {
 	for {
 		// Take the channel before looking at the state, so that a resume
 		// between the two is not missed.

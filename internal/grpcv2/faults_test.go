@@ -1,6 +1,7 @@
 package grpcv2
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -16,10 +17,18 @@ func TestInjectedRequestAndPushFaults(t *testing.T) {
 	c := dial(t, env.addr)
 	env.connectTo(t, c)
 
+	// An error is by default the ErrorResponse of a handler's exception.
 	set.Add(faults.Rule{Type: typeInstanceRequest, Status: 503, Message: "busy", Count: 1})
 	typ, a := c.must(typeInstanceRequest, registerBody("orders", "127.0.0.1", 8080, ""))
-	if typ != typeInstanceResponse || a.ResultCode != 500 || a.ErrorCode != 503 || a.Message != "busy" {
+	if typ != typeErrorResponse || a.ResultCode != 503 || a.ErrorCode != 503 || a.Message != "busy" {
 		t.Fatalf("injected error: %s %+v", typ, a)
+	}
+	// With Filter, a request filter's refusal: the handler's own response
+	// type, resultCode 500.
+	set.Add(faults.Rule{Type: typeInstanceRequest, Status: 403, Message: "no", Filter: true, Count: 1})
+	typ, a = c.must(typeInstanceRequest, registerBody("orders", "127.0.0.1", 8080, ""))
+	if typ != typeInstanceResponse || a.ResultCode != 500 || a.ErrorCode != 403 || a.Message != "no" {
+		t.Fatalf("injected refusal: %s %+v", typ, a)
 	}
 	if n := instanceCount(env.reg); n != 0 {
 		t.Fatalf("a refused register must not register: %d", n)
@@ -28,7 +37,7 @@ func TestInjectedRequestAndPushFaults(t *testing.T) {
 		t.Fatalf("a Count 1 fault must hit once: %+v", a)
 	}
 	ev := env.rec.kind(journal.Register)
-	if len(ev) != 2 || ev[0].Fault == "" || ev[1].Fault != "" {
+	if len(ev) != 3 || ev[0].Fault == "" || !strings.Contains(ev[1].Fault, "refused") || ev[2].Fault != "" {
 		t.Fatalf("journal: %+v", ev)
 	}
 
@@ -57,6 +66,55 @@ func TestInjectedRequestAndPushFaults(t *testing.T) {
 	}
 	if _, err := c.next(typeNotifySubscriberRequest, 2*time.Second); err != nil {
 		t.Fatal("the push after the suppressed one must arrive: ", err)
+	}
+
+	// A delayed push does not hold up the change that caused it (the real
+	// server pushes asynchronously); it arrives after the delay.
+	const delay = 300 * time.Millisecond
+	set.Add(faults.Rule{Type: typeNotifySubscriberRequest, Delay: delay, Count: 1})
+	began := time.Now()
+	if err := env.reg.Register(registry.Key("", "", "orders"), registry.Instance{IP: "127.0.0.1", Port: 3, Weight: 1, Healthy: true, Enabled: true, Ephemeral: true}); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took >= delay {
+		t.Fatalf("the register waited %v for its delayed push", took)
+	}
+	p, err := c.next(typeNotifySubscriberRequest, 2*time.Second)
+	if err != nil {
+		t.Fatal("the delayed push must arrive: ", err)
+	}
+	if got := time.Since(began); got < delay {
+		t.Fatalf("the delayed push arrived after %v, before its %v delay", got, delay)
+	}
+	if !strings.Contains(string(p.Body), `"port":3`) {
+		t.Fatalf("the delayed push carries the view of its change: %s", p.Body)
+	}
+	pushes := env.rec.kind(journal.Push)
+	if last := pushes[len(pushes)-1]; last.Fault == "" || last.Rejected {
+		t.Fatalf("the delayed push is journaled with its fault: %+v", last)
+	}
+}
+
+// TestDelayedPushLeavesNoGoroutine: a push still waiting out its delay
+// when the server stops ends with it.
+func TestDelayedPushLeavesNoGoroutine(t *testing.T) {
+	checkLeaks(t)
+	set := &faults.Set{}
+	env := startServer(t, nil, func(c *Config) { c.Faults = set })
+	c := dial(t, env.addr)
+	env.connectTo(t, c)
+	c.must(typeSubscribeServiceRequest, subscribeBody("orders", true))
+	if _, err := c.next(typeNotifySubscriberRequest, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	set.Add(faults.Rule{Type: typeNotifySubscriberRequest, Delay: time.Hour})
+	if err := env.reg.Register(registry.Key("", "", "orders"), registry.Instance{IP: "127.0.0.1", Port: 1, Weight: 1, Healthy: true, Enabled: true, Ephemeral: true}); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	env.srv.Stop()
+	if took := time.Since(began); took > 5*time.Second {
+		t.Fatalf("Stop waited %v for a delayed push", took)
 	}
 }
 

@@ -1,7 +1,6 @@
 package grpcv2
 
 import (
-	"errors"
 	"strconv"
 	"time"
 
@@ -48,19 +47,9 @@ func (s *Server) pushView(c *conn, v *registry.View) {
 	p := &payload{Type: typeNotifySubscriberRequest, Body: body}
 	ev := journal.Event{Kind: journal.Push, Namespace: v.Key.Namespace, Group: v.Key.Group, Service: v.Key.Name,
 		Cluster: v.Clusters, Request: journal.Request{Type: p.Type, Body: string(body)}}
-	if s.pushFault(c, p.Type, &ev) {
-		ev.Rejected, ev.Error = true, "suppressed by an injected fault"
-		s.record(c, ev)
-		return
-	}
-	err := s.sendOn(c, p, v.Key.String()+"#"+v.Clusters, v.LastRefTime, &ev)
-	if errors.Is(err, errSuperseded) {
-		return
-	}
-	if err != nil {
-		ev.Rejected, ev.Error = true, err.Error()
-	}
-	s.record(c, ev)
+	s.push(c, ev, func(ev *journal.Event) error {
+		return s.sendOn(c, p, v.Key.String()+"#"+v.Clusters, v.LastRefTime, ev)
+	})
 }
 
 // sendSetupAck tells a client that sent its ability table the server's

@@ -65,6 +65,9 @@ type Config struct {
 	// on pushes by their type (NotifySubscriberRequest,
 	// ConfigChangeNotifyRequest).
 	Faults *faults.Set
+	// Link is the pause and blackhole state of the transports (NewLink
+	// when nil); a mock shares one across restarts.
+	Link *Link
 
 	// Wall-clock liveness (zero: the defaults above). Connection liveness
 	// never follows the mock clock (design.md, "What the mock clock does
@@ -84,12 +87,12 @@ type Server struct {
 	mu    sync.Mutex
 	conns map[string]*conn    // live transports by connection id
 	raw   map[string]*rawConn // accepted TCP connections by remote address
-	link  *link               // pause and blackhole of every transport
+	link  *Link               // pause and blackhole of every transport
 
 	stopping atomic.Bool
 	stop     chan struct{}
 	stopOnce sync.Once
-	wg       sync.WaitGroup // the ejector and detections
+	wg       sync.WaitGroup // the ejector, detections and delayed pushes
 
 	// requestIDs numbers server->client requests ("1", "2", ...), like
 	// PushAckIdGenerator.
@@ -116,12 +119,15 @@ func New(cfg Config) *Server {
 	if cfg.PushTimeout <= 0 {
 		cfg.PushTimeout = DefaultPushTimeout
 	}
+	if cfg.Link == nil {
+		cfg.Link = NewLink()
+	}
 	s := &Server{
 		cfg:   cfg,
 		log:   cfg.Logger,
 		conns: make(map[string]*conn),
 		raw:   make(map[string]*rawConn),
-		link:  newLink(),
+		link:  cfg.Link,
 		stop:  make(chan struct{}),
 	}
 	s.gs = grpc.NewServer(
@@ -158,7 +164,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // closing connection is: their instances and subscriptions are removed.
 func (s *Server) Stop() {
 	s.stopOnce.Do(func() {
+		s.mu.Lock() // background goroutines start under it
 		s.stopping.Store(true)
+		s.mu.Unlock()
 		close(s.stop)
 		s.gs.Stop()
 		s.wg.Wait()
