@@ -145,26 +145,12 @@ func (c *Container) Services(ctx context.Context) ([]mocknacos.AdminService, err
 
 // InjectFault adds a fault (see mocknacos.Fault) and returns its id.
 func (c *Container) InjectFault(ctx context.Context, f mocknacos.Fault) (int, error) {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return 0, err
-	}
-	// The admin API takes the delay as a duration string and sets the id
-	// and the hit count itself.
-	var body map[string]any
-	if err := json.Unmarshal(b, &body); err != nil {
-		return 0, err
-	}
-	delete(body, "id")
-	delete(body, "hits")
-	delete(body, "delay")
-	if f.Delay > 0 {
-		body["delay"] = f.Delay.String()
-	}
+	// The admin API sets the id and the hit count itself.
+	f.ID, f.Hits = 0, 0
 	var out struct {
 		ID int `json:"id"`
 	}
-	err = c.call(ctx, http.MethodPost, "/faults", body, func(r io.Reader) error { return json.NewDecoder(r).Decode(&out) })
+	err := c.call(ctx, http.MethodPost, "/faults", f, func(r io.Reader) error { return json.NewDecoder(r).Decode(&out) })
 	return out.ID, err
 }
 

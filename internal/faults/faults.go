@@ -4,6 +4,8 @@
 package faults
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -30,13 +32,21 @@ type Rule struct {
 	// What it does. Delay applies first, then one of Status (an error
 	// answer), Drop (the connection is closed without an answer) or
 	// Discard (a success answer, but the request is not applied).
-	Delay time.Duration `json:"delay,omitempty"`
-	// Status is the HTTP status, or for gRPC the errorCode of an error
-	// response (resultCode 500).
+	Delay time.Duration `json:"-"` // "delay" in JSON, as a duration: "500ms"
+	// Status is the HTTP status of an error answer whose body is Message
+	// (the status text when empty). For gRPC it is the code of an
+	// ErrorResponse, the answer the real server gives when a handler throws
+	// (resultCode and errorCode both Status; nacos-sdk-go v2 retries it up
+	// to 3 times, the Java client throws) or, with Filter, of a refusal.
 	Status  int    `json:"status,omitempty"`
 	Message string `json:"message,omitempty"`
-	Drop    bool   `json:"drop,omitempty"`
-	Discard bool   `json:"discard,omitempty"`
+	// Filter (gRPC) answers an error as a request filter refuses (the auth
+	// or TPS-control filter): in the handler's own response type, resultCode
+	// 500 and errorCode Status, which clients take as a plain failure
+	// (nacos-sdk-go v2 returns false without an error and does not retry).
+	Filter  bool `json:"filter,omitempty"`
+	Drop    bool `json:"drop,omitempty"`
+	Discard bool `json:"discard,omitempty"`
 
 	// Count is how many requests it hits; 0 means until cleared.
 	Count int `json:"count,omitempty"`
@@ -57,6 +67,8 @@ func (r Rule) Describe(statusWord string) string {
 		parts = append(parts, "drop")
 	case r.Discard:
 		parts = append(parts, "discard")
+	case r.Status != 0 && r.Filter:
+		parts = append(parts, fmt.Sprintf("refused, %s %d", statusWord, r.Status))
 	case r.Status != 0:
 		parts = append(parts, fmt.Sprintf("%s %d", statusWord, r.Status))
 	}
@@ -170,4 +182,42 @@ func (s *Set) Rules() []Rule {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// ruleJSON is a Rule in JSON, its delay a duration string ("500ms") both
+// ways, so that a listed rule can be posted back.
+type ruleJSON struct {
+	ruleFields
+	Delay string `json:"delay,omitempty"`
+}
+
+type ruleFields Rule
+
+// MarshalJSON writes the delay as a duration string.
+func (r Rule) MarshalJSON() ([]byte, error) {
+	j := ruleJSON{ruleFields: ruleFields(r)}
+	if r.Delay > 0 {
+		j.Delay = r.Delay.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads the delay as a duration string; unknown fields are
+// refused, so that a misspelt one cannot make a fault hit everything.
+func (r *Rule) UnmarshalJSON(b []byte) error {
+	var j ruleJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return err
+	}
+	*r = Rule(j.ruleFields)
+	if j.Delay != "" {
+		d, err := time.ParseDuration(j.Delay)
+		if err != nil || d < 0 {
+			return fmt.Errorf("delay: want a duration such as 500ms, got %q", j.Delay)
+		}
+		r.Delay = d
+	}
+	return nil
 }

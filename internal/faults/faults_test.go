@@ -1,6 +1,11 @@
 package faults
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestMatchCountsAndRetires(t *testing.T) {
 	var s Set
@@ -36,5 +41,28 @@ func TestPrefixAndGroupedService(t *testing.T) {
 	}
 	if _, ok := s.Match(Request{Path: "/nacos/v1/ns/instance", Group: "G", Service: "orders"}); !ok {
 		t.Fatal("prefix and grouped service must match")
+	}
+}
+
+// TestRuleJSONRoundTrip: a listed rule can be posted back: its delay is a
+// duration string both ways, and a misspelt field is refused.
+func TestRuleJSONRoundTrip(t *testing.T) {
+	in := Rule{ID: 3, Type: "InstanceRequest", Delay: 1500 * time.Millisecond, Status: 503, Filter: true, Count: 2}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"id":3,"type":"InstanceRequest","status":503,"filter":true,"count":2,"hits":0,"delay":"1.5s"}`; string(b) != want {
+		t.Fatalf("marshalled %s, want %s", b, want)
+	}
+	var out Rule
+	if err := json.Unmarshal(b, &out); err != nil || out != in {
+		t.Fatalf("round trip: %+v %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"path":"/x","dely":"1s"}`), &out); err == nil {
+		t.Fatal("a misspelt field must be refused")
+	}
+	if err := json.Unmarshal([]byte(`{"path":"/x","delay":"soon"}`), &out); err == nil || !strings.Contains(err.Error(), "500ms") {
+		t.Fatalf("a bad delay: %v", err)
 	}
 }
