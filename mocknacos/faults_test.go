@@ -48,6 +48,27 @@ func TestInjectedFaults(t *testing.T) {
 	if in := srv.Instances("orders"); len(in) != 1 || in[0].Healthy {
 		t.Fatalf("a discarded beat must not refresh the instance: %+v", in)
 	}
+	// The answer is the one the beat would have had: the instance's own
+	// interval, which the client then beats at (nacos-sdk-go v1 and the
+	// Java 1.x client adopt clientBeatInterval).
+	fast := mocknacos.NewInstance("127.0.0.1", 8081)
+	fast.Metadata = map[string]string{"preserved.heart.beat.interval": "1000"}
+	if err := srv.Register("orders", fast); err != nil {
+		t.Fatal(err)
+	}
+	if st, body, _ := call(t, "PUT", srv.URL()+"/v1/ns/instance/beat?serviceName=orders&ip=127.0.0.1&port=8081", ""); st != 200 ||
+		!strings.Contains(body, `"clientBeatInterval":1000`) || !strings.Contains(body, `"code":10200`) {
+		t.Fatalf("discarded beat of a 1 s instance: %d %s", st, body)
+	}
+	// A light beat for an instance the server does not know is 20404,
+	// applied or not.
+	if st, body, _ := call(t, "PUT", srv.URL()+"/v1/ns/instance/beat?serviceName=orders&ip=127.0.0.1&port=9999", ""); st != 200 ||
+		!strings.Contains(body, `"code":20404`) {
+		t.Fatalf("discarded light beat of an unknown instance: %d %s", st, body)
+	}
+	if n := len(srv.Instances("orders")); n != 2 {
+		t.Fatalf("discarded beats registered something: %d instances", n)
+	}
 	srv.ClearFault(id)
 
 	// A dropped connection: the client sees a transport error.
@@ -62,7 +83,7 @@ func TestInjectedFaults(t *testing.T) {
 			hits++
 		}
 	}
-	if hits != 3 {
+	if hits != 5 {
 		t.Fatalf("every hit must be journaled with its fault; found %d", hits)
 	}
 	if len(srv.Faults()) != 0 {

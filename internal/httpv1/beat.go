@@ -87,8 +87,10 @@ func (s *Server) beat(c *call) error {
 		return err
 	}
 	c.setInstance(cluster, ip, port)
-	res, err := s.reg.Beat(key, cluster, ip, port, info)
-	if err != nil {
+	var res registry.BeatResult
+	if c.discard {
+		res = s.reg.BeatAnswer(key, cluster, ip, port, info)
+	} else if res, err = s.reg.Beat(key, cluster, ip, port, info); err != nil {
 		return err
 	}
 	c.ev.Response.ErrorCode = res.Code

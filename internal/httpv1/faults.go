@@ -2,12 +2,10 @@ package httpv1
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/mocknacos/mocknacos/internal/faults"
 	"github.com/mocknacos/mocknacos/internal/journal"
-	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
 // injectFault carries out the fault that hits this request, if any. It
@@ -65,11 +63,11 @@ func (c *call) injectFault() bool {
 	return false
 }
 
-// fakeSuccess answers a discarded request as if it had been applied.
-func (c *call) fakeSuccess() error {
-	if strings.HasSuffix(c.r.URL.Path, "/beat") {
-		light := true
-		return c.json(beatAnswer{ClientBeatInterval: registry.DefaultBeatInterval.Milliseconds(), Code: registry.BeatOK, LightBeatEnabled: &light})
+// fakeSuccess answers a discarded request as if it had been applied; a
+// beat is answered by its handler, which applies nothing when discarding.
+func (c *call) fakeSuccess(h func(*call) error) error {
+	if c.ev.Kind == journal.Beat {
+		return h(c)
 	}
 	return c.ok()
 }

@@ -304,6 +304,26 @@ func (r *Registry) Beat(key ServiceKey, cluster, ip string, port int, info *Beat
 	return res, err
 }
 
+// BeatAnswer is what Beat would answer, without applying the beat: a beat
+// discarded by an injected fault is answered so, with the interval the
+// client then beats at (the instance's preserved.heart.beat.interval, as
+// InstanceController.beat answers).
+func (r *Registry) BeatAnswer(key ServiceKey, cluster, ip string, port int, info *BeatInfo) BeatResult {
+	res := BeatResult{Code: BeatOK, Interval: DefaultBeatInterval.Milliseconds()}
+	_ = r.update(func(t *tx) error {
+		switch in := r.beatTargetLocked(key, cluster, ip, port); {
+		case in != nil:
+			res.Interval = in.BeatInterval().Milliseconds()
+		case info == nil:
+			res.Code = BeatNotFound
+		default: // a full beat would register the instance it carries
+			res.Interval = (&Instance{Metadata: info.Metadata}).BeatInterval().Milliseconds()
+		}
+		return nil
+	})
+	return res
+}
+
 // beatTargetLocked finds the HTTP instance a beat is for: by ip:port in 2.x
 // (the IpPortBasedClient), by cluster, ip and port in 1.x.
 func (r *Registry) beatTargetLocked(key ServiceKey, cluster, ip string, port int) *Instance {
