@@ -17,7 +17,9 @@ import (
 // closed, not drained, so clients see their connections break (nacos-sdk-go
 // v2 reconnects and re-registers only then). It keeps configs, services
 // created through the service API, persistent instances, users and valid
-// tokens, the journal, injected faults and the clock's offset. A request
+// tokens, the journal, injected faults, a pause or blackhole of the gRPC
+// connections (a network fault outlives a server restart: clients reconnect
+// once ResumeConnections ends it) and the clock's offset. A request
 // still in flight to the old server never touches the new state.
 func (s *Server) Restart() error {
 	s.restartMu.Lock()

@@ -140,3 +140,27 @@ func TestGRPCPauseAndResume(t *testing.T) {
 		t.Fatalf("the instance registered before the pause: %d", n)
 	}
 }
+
+// TestGRPCPauseOutlivesRestart: a pause is a network fault, not server
+// state: a restart does not lift it, so the client cannot come back until
+// ResumeConnections, and then it does (reconnect and redo).
+func TestGRPCPauseOutlivesRestart(t *testing.T) {
+	srv := mocknacos.Start(t)
+	client := newV2Client(t, srv)
+	if ok, err := client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 7075, ServiceName: "paused",
+		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
+		t.Fatalf("register: %v %v", ok, err)
+	}
+	srv.PauseConnections()
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	// The client's reconnect and redo stall in the pause.
+	if err := srv.WaitForInstances("paused", 1, time.Second); err == nil {
+		t.Fatal("the client came back through a paused link")
+	}
+	srv.ResumeConnections()
+	if err := srv.WaitForInstances("paused", 1, 10*time.Second); err != nil {
+		t.Fatal("after resume the client must reconnect and redo its register: ", err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/mocknacos/mocknacos/internal/clock"
 	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/faults"
+	"github.com/mocknacos/mocknacos/internal/grpcv2"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -29,6 +30,7 @@ type Server struct {
 	clock   *clock.Clock
 	journal *journal.Journal
 	faults  *faults.Set
+	link    *grpcv2.Link // gRPC pause and blackhole, kept across restarts
 	auth    *auth.Service
 	changed notifier
 	port    int
@@ -66,7 +68,7 @@ func New(opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Server{opts: o, log: o.logger, journal: journal.New(o.journalLimit), faults: &faults.Set{}, stop: make(chan struct{})}
+	s := &Server{opts: o, log: o.logger, journal: journal.New(o.journalLimit), faults: &faults.Set{}, link: grpcv2.NewLink(), stop: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
