@@ -111,16 +111,21 @@ func (s *Server) ConfigListeners(dataID, group string, opts ...ConfigOption) int
 }
 
 // WaitForConfigListeners waits until at least n clients listen to a config
-// (a long poll is held, or a gRPC connection listens), so that a test can
-// change it knowing the change will be pushed.
+// and are ready for a change, so that a test can change it knowing the
+// change will reach them: a long poll is held, or a gRPC connection listens
+// and its client has taken in the answer (its config traffic has been quiet
+// for 30 ms: nacos-sdk-go v2 loses a change pushed while it reads its listen
+// answer).
 func (s *Server) WaitForConfigListeners(dataID, group string, n int, timeout time.Duration, opts ...ConfigOption) error {
+	group, o := configOptions(group, opts)
 	got := 0
-	err := s.WaitFor(timeout, func() bool {
-		got = s.ConfigListeners(dataID, group, opts...)
-		return got >= n
+	err := s.waitUntil(timeout, func() (bool, time.Time) {
+		var next time.Time
+		got, next = s.configStore().ReadyListeners(dataID, group, o.tenant, time.Now())
+		return got >= n, next
 	})
 	if err != nil {
-		return fmt.Errorf("mocknacos: %d listeners of config %s, want %d, after %v", got, dataID, n, timeout)
+		return fmt.Errorf("mocknacos: %d listeners of config %s ready, want %d, after %v", got, dataID, n, timeout)
 	}
 	return nil
 }

@@ -118,34 +118,13 @@ func waitChangeV2(t *testing.T, ch <-chan changeV2, content string) changeV2 {
 	}
 }
 
-// settleV2 waits until the SDKs' config traffic with srv has been quiet
-// for 30 ms. nacos-sdk-go v2.3.5 loses a change notified while one of its
-// listen rounds is finishing: executeConfigListen writes back stale copies
-// of its cache entries, clearing the flag the push handler has just set,
-// and the change then surfaces only at the SDK's 5-minute full sync. A
-// test that changes a config right after a reported change, or right after
-// the server registered the client's listener (before the client has
-// processed the answer), hits that window. The real server has the same
-// problem, only it pushes more slowly. This polls: it is a test's
-// workaround for a client race, not a behaviour of the mock.
-func settleV2(t *testing.T, srv *mocknacos.Server) {
+// readyV2 waits until n clients listen to a config and have taken in
+// their listen answers, so that a change made next reaches them.
+func readyV2(t *testing.T, srv *mocknacos.Server, dataID string, n int, opts ...mocknacos.ConfigOption) {
 	t.Helper()
-	count := func() int {
-		n := 0
-		for _, k := range []mocknacos.Kind{mocknacos.KindConfigListen, mocknacos.KindConfigGet, mocknacos.KindConfigPush} {
-			n += srv.Count(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: k})
-		}
-		return n
+	if err := srv.WaitForConfigListeners(dataID, "", n, 15*time.Second, opts...); err != nil {
+		t.Fatal(err)
 	}
-	last, since := -1, time.Now()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if n := count(); n != last {
-			last, since = n, time.Now()
-		} else if time.Since(since) >= 30*time.Millisecond {
-			return
-		}
-	}
-	t.Fatal("config traffic did not settle")
 }
 
 func noChangeV2(t *testing.T, ch <-chan changeV2, within time.Duration) {
@@ -225,23 +204,23 @@ func TestSDKv2ConfigListenReceivesChanges(t *testing.T) {
 		t.Fatalf("initial content reported as %+v", c)
 	}
 	noChangeV2(t, later, 100*time.Millisecond)
-	settleV2(t, srv)
+	readyV2(t, srv, "listen.yaml", 1)
 
 	srv.SetConfig("listen.yaml", "", "port: 8081\n")
 	waitChangeV2(t, orders, "port: 8081\n")
-	settleV2(t, srv)
+	readyV2(t, srv, "listen.yaml", 1)
 
 	if ok, err := publisher.PublishConfig(vo.ConfigParam{DataId: "listen.yaml", Group: "DEFAULT_GROUP", Content: "port: 8082\n"}); !ok || err != nil {
 		t.Fatalf("publish: %v %v", ok, err)
 	}
 	waitChangeV2(t, orders, "port: 8082\n")
-	settleV2(t, srv)
+	readyV2(t, srv, "later.properties", 1)
 
 	srv.SetConfig("later.properties", "", "a=1")
 	if c := waitChangeV2(t, later, "a=1"); c.dataID != "later.properties" {
 		t.Fatalf("created config reported as %+v", c)
 	}
-	settleV2(t, srv)
+	readyV2(t, srv, "listen.yaml", 1)
 
 	// A deletion is reported as empty content.
 	srv.DeleteConfig("listen.yaml", "")
@@ -301,7 +280,7 @@ func TestSDKv2ConfigNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitChangeV2(t, fromDev, "env=dev")
-	settleV2(t, srv)
+	readyV2(t, srv, "app.properties", 2)
 
 	srv.SetConfig("app.properties", "", "env=public")
 	if c := waitChangeV2(t, fromBlank, "env=public"); c.namespace != "" {
@@ -311,7 +290,7 @@ func TestSDKv2ConfigNamespaces(t *testing.T) {
 		t.Errorf("public client told namespace %q", c.namespace)
 	}
 	noChangeV2(t, fromDev, 200*time.Millisecond)
-	settleV2(t, srv)
+	readyV2(t, srv, "app.properties", 1, mocknacos.ConfigTenant("dev"))
 
 	srv.SetConfig("app.properties", "", "env=dev2", mocknacos.ConfigTenant("dev"))
 	waitChangeV2(t, fromDev, "env=dev2")
@@ -410,7 +389,7 @@ func TestSDKv2ConfigChangeLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitChangeV2(t, ch, "0")
-	settleV2(t, srv)
+	readyV2(t, srv, "latency.txt", 1)
 
 	var fromCall, fromReturn []time.Duration
 	for i := 1; i <= changes; i++ {
@@ -442,4 +421,37 @@ func percentiles(ds []time.Duration) (minD, median, p99, maxD time.Duration) {
 		return s[max(0, min(i, len(s)-1))]
 	}
 	return s[0], rank(0.5), rank(0.99), s[len(s)-1]
+}
+
+// TestSDKv2ChangeRightAfterWaitForConfigListeners: the pattern the docs
+// give, a change made the moment WaitForConfigListeners returns, reaches
+// every nacos-sdk-go v2 listener, and within milliseconds. Counting a
+// listener as soon as the server registered it was not enough: the SDK
+// loses a change pushed while it is still reading its listen answer.
+func TestSDKv2ChangeRightAfterWaitForConfigListeners(t *testing.T) {
+	t.Parallel()
+	srv := mocknacos.Start(t)
+	const clients = 4
+	chans := make([]<-chan changeV2, clients)
+	for i := range chans {
+		chans[i] = listenV2(t, newConfigClientV2(t, srv, "", "", ""), "pattern.yaml", "DEFAULT_GROUP")
+	}
+	if err := srv.WaitForConfigListeners("pattern.yaml", "", clients, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	srv.SetConfig("pattern.yaml", "", "ready: true")
+	for i, ch := range chans {
+		select {
+		case c := <-ch:
+			if c.content != "ready: true" {
+				t.Fatalf("client %d was told %+v", i, c)
+			}
+			if took := c.at.Sub(start); took > time.Second {
+				t.Errorf("client %d heard of the change after %v: not from the push", i, took)
+			}
+		case <-time.After(8 * time.Second): // past the SDK's 5 s listen loop
+			t.Fatalf("client %d never heard of a change made right after WaitForConfigListeners", i)
+		}
+	}
 }

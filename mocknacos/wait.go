@@ -9,21 +9,39 @@ import (
 // re-checked whenever the journal or the registry changes (never by polling
 // on a timer), so it may read the journal or the mock's state.
 func (s *Server) WaitFor(timeout time.Duration, cond func() bool) error {
+	return s.waitUntil(timeout, func() (bool, time.Time) { return cond(), time.Time{} })
+}
+
+// waitUntil is WaitFor for a condition that can also come true with time
+// alone: cond gives, besides whether it holds, when to check again without
+// a change (zero: only on a change).
+func (s *Server) waitUntil(timeout time.Duration, cond func() (bool, time.Time)) error {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		changed := s.changed.wait()
-		if cond() {
+		ok, again := cond()
+		if ok {
 			return nil
+		}
+		var recheck <-chan time.Time
+		stopRecheck := func() bool { return false }
+		if !again.IsZero() {
+			t := time.NewTimer(time.Until(again))
+			recheck, stopRecheck = t.C, t.Stop
 		}
 		select {
 		case <-changed:
+			stopRecheck()
+		case <-recheck:
 		case <-deadline.C:
-			if cond() {
+			stopRecheck()
+			if ok, _ := cond(); ok {
 				return nil
 			}
 			return fmt.Errorf("mocknacos: condition not met within %v", timeout)
 		case <-s.stop:
+			stopRecheck()
 			return fmt.Errorf("mocknacos: server closed while waiting")
 		}
 	}

@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // Watch is a config key as a listener sent it. Tenant is kept verbatim:
 // lookups normalise it, but a notification carries back the listener's own
 // spelling, because clients drop a change whose key does not match theirs
@@ -122,6 +124,33 @@ func (s *Store) Listeners(dataID, group, tenant string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.listeners[NewKey(dataID, group, tenant)])
+}
+
+// Settling is a Listener that may not be ready for a change yet: a client
+// still taking in its listen answer (see the gRPC listener). ReadyAt is
+// when it will be; a listener that is not Settling is ready at once (a held
+// long poll is answered with the change).
+type Settling interface {
+	ReadyAt() time.Time
+}
+
+// ReadyListeners counts the listeners of a key that are ready at now, and
+// gives the earliest time a listener not yet ready will be (zero: none).
+func (s *Store) ReadyListeners(dataID, group, tenant string, now time.Time) (ready int, next time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for l := range s.listeners[NewKey(dataID, group, tenant)] {
+		if st, ok := l.(Settling); ok {
+			if at := st.ReadyAt(); at.After(now) {
+				if next.IsZero() || at.Before(next) {
+					next = at
+				}
+				continue
+			}
+		}
+		ready++
+	}
+	return ready, next
 }
 
 type note struct {

@@ -2,6 +2,8 @@ package grpcv2
 
 import (
 	"github.com/mocknacos/mocknacos/internal/paramcheck"
+	"sync/atomic"
+	"time"
 
 	"errors"
 	"net/url"
@@ -137,6 +139,42 @@ func jstr(p *string) string {
 type configListener struct {
 	s *Server
 	c *conn
+	// busy counts the connection's config requests being handled;
+	// answered is when the last one was answered (wall clock, unix nanos).
+	busy     atomic.Int32
+	answered atomic.Int64
+}
+
+// configTypes are the config requests a connection's readiness waits out.
+var configTypes = map[string]bool{typeConfigQueryRequest: true, typeConfigBatchListenRequest: true,
+	typeConfigPublishRequest: true, typeConfigRemoveRequest: true}
+
+// listenSettle is how long a connection's config traffic must have been
+// quiet before a change is sure to reach its client (ReadyAt).
+const listenSettle = 30 * time.Millisecond
+
+// handling marks a config request of the connection as being handled; the
+// returned func marks it answered.
+func (l *configListener) handling() func() {
+	l.busy.Add(1)
+	return func() {
+		l.answered.Store(time.Now().UnixNano())
+		l.busy.Add(-1)
+	}
+}
+
+// ReadyAt is config.Settling. A change pushed while the client is still
+// taking in its listen answer can be lost: nacos-sdk-go v2 (2.3.5,
+// ConfigClient.executeConfigListen) marks every key the answer did not list
+// as in sync once it has read it, overwriting what a push set meanwhile,
+// and only its 5-minute full sync finds the change. So a connection counts
+// as ready once its config requests have been answered and quiet for
+// listenSettle (its follow-up queries and listen rounds come within that).
+func (l *configListener) ReadyAt() time.Time {
+	if l.busy.Load() > 0 {
+		return time.Now().Add(listenSettle)
+	}
+	return time.Unix(0, l.answered.Load()).Add(listenSettle)
 }
 
 // Changed pushes the change and returns once the notification was handed

@@ -139,6 +139,9 @@ func (s *Server) handleUnary(ctx context.Context, in *payload) *payload {
 	c := connFrom(ctx)
 	ev := s.begin()
 	ev.Request = journal.Request{Type: in.Type, Headers: in.Headers, Body: string(in.Body)}
+	if c != nil && configTypes[in.Type] {
+		defer c.cfgListener.handling()()
+	}
 	resp := s.dispatch(c, in, &ev)
 	out := resp.payload()
 	ev.Response = journal.Response{Status: resp.ResultCode, ErrorCode: resp.ErrorCode, Type: resp.Type, Body: string(out.Body)}
