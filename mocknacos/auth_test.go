@@ -173,6 +173,20 @@ func TestTokensExpireOnTheChosenClock(t *testing.T) {
 	srv.Advance(61 * time.Second)
 	forbidden(t, configDo(t, srv, "GET", path, "", nil), "/nacos/v1/cs/configs", "token expired!")
 
+	// A login that carries a token (and a wrong password) is answered with
+	// that same token and the time it has left (UserController.login,
+	// getTokenTtlInSeconds).
+	_, a = login(t, srv, "/v1/auth/login", "?username=nacos&password=pw", "")
+	srv.Advance(20 * time.Second)
+	r, again := login(t, srv, "/v1/auth/users/login", "?accessToken="+url.QueryEscape(a.AccessToken), "username=nacos&password=wrong")
+	if r.status != 200 || again.AccessToken != a.AccessToken || again.TokenTTL != 40 || again.Username != "nacos" {
+		t.Fatalf("login with a token: %d %+v", r.status, again)
+	}
+	srv.Advance(41 * time.Second)
+	if r, _ := login(t, srv, "/v1/auth/users/login", "?accessToken="+url.QueryEscape(a.AccessToken), "username=nacos&password=pw"); r.status != 403 || r.body != "token expired!" {
+		t.Fatalf("login with an expired token: %d %q", r.status, r.body)
+	}
+
 	// Wall clock (the default): Advance does not.
 	wall := mocknacos.Start(t, mocknacos.WithAuth("nacos", "pw"), mocknacos.WithTokenTTL(time.Minute))
 	_, a = login(t, wall, "/v1/auth/login", "?username=nacos&password=pw", "")
@@ -210,5 +224,32 @@ func TestAdminInitialisation(t *testing.T) {
 	withAuth := mocknacos.Start(t, mocknacos.WithAuth("nacos", "nacos"))
 	if r := configDo(t, withAuth, "POST", "/v1/auth/users/admin", "", nil); !strings.Contains(r.body, `"code":409`) {
 		t.Fatalf("admin with WithAuth: %q", r.body)
+	}
+}
+
+// TestIdentityNamesInAnyCase: 2.4.3 matches the identity names in any case,
+// in headers and parameters alike (HttpIdentityContextBuilder's
+// case-insensitive map); 1.4.8 reads the accessToken parameter by its
+// exact name.
+func TestIdentityNamesInAnyCase(t *testing.T) {
+	srv := mocknacos.Start(t, mocknacos.WithAuth("nacos", "pw"))
+	_, a := login(t, srv, "/v1/auth/login", "?username=nacos&password=pw", "")
+	tok := url.QueryEscape(a.AccessToken)
+	for _, q := range []string{"accessToken=" + tok, "accesstoken=" + tok, "ACCESSTOKEN=" + tok, "USERNAME=nacos&Password=pw"} {
+		if r := configDo(t, srv, "GET", "/v1/cs/configs?dataId=a&group=G&"+q, "", nil); r.status != 404 {
+			t.Errorf("2.4 with %s: %d %q", q[:strings.Index(q, "=")], r.status, r.body)
+		}
+	}
+	if r := configDo(t, srv, "GET", "/v1/cs/configs?dataId=a&group=G", "", map[string]string{"ACCESSTOKEN": a.AccessToken}); r.status != 404 {
+		t.Errorf("2.4 with an ACCESSTOKEN header: %d %q", r.status, r.body)
+	}
+
+	v1 := mocknacos.Start(t, mocknacos.WithAuth("nacos", "pw"), mocknacos.WithServerVersion(mocknacos.Nacos1))
+	_, a = login(t, v1, "/v1/auth/login", "?username=nacos&password=pw", "")
+	if r := configDo(t, v1, "GET", "/v1/cs/configs?dataId=a&group=G&accessToken="+url.QueryEscape(a.AccessToken), "", nil); r.status != 404 {
+		t.Fatalf("1.4 with accessToken: %d %q", r.status, r.body)
+	}
+	if r := configDo(t, v1, "GET", "/v1/cs/configs?dataId=a&group=G&accesstoken="+url.QueryEscape(a.AccessToken), "", nil); r.status != 403 {
+		t.Fatalf("1.4 reads the parameter by its exact name; accesstoken: %d %q", r.status, r.body)
 	}
 }

@@ -120,14 +120,24 @@ type Token struct {
 // Authorization or an accessToken wins; otherwise username and password.
 // It returns the user, or an *AccessError.
 func (s *Service) Authenticate(id Identity) (string, error) {
+	if token := id.token(); token != "" {
+		user, _, err := parseToken(s.key, token, s.cfg.Now().Unix())
+		return user, err
+	}
+	return s.checkPassword(id.Username, id.Password)
+}
+
+// token is the token an identity carries: a bearer Authorization wins over
+// accessToken; "" for none.
+func (id Identity) token() string {
 	token := id.AccessToken
 	if b := id.Authorization; strings.TrimSpace(b) != "" && strings.HasPrefix(b, "Bearer ") {
 		token = strings.TrimPrefix(b, "Bearer ")
 	}
-	if strings.TrimSpace(token) != "" {
-		return parseToken(s.key, token, s.cfg.Now().Unix())
+	if strings.TrimSpace(token) == "" {
+		return ""
 	}
-	return s.checkPassword(id.Username, id.Password)
+	return token
 }
 
 // checkPassword is AbstractAuthenticationManager.authenticate(user, pw).
@@ -158,13 +168,27 @@ func (s *Service) checkPassword(user, password string) (string, error) {
 }
 
 // Login is UserController.login for the nacos auth system: the identity is
-// resolved (a token given with the request counts), then a token is issued.
+// resolved, and a token given with the request wins over the password.
+// Such a login answers that same token (user.getToken()), with the seconds
+// it has left in 2.4.3 (getTokenTtlInSeconds) and the full validity in
+// 1.4.8; otherwise a token is issued.
 func (s *Service) Login(id Identity) (Token, error) {
-	user, err := s.Authenticate(id)
+	ttl := int64(s.cfg.TTL / time.Second)
+	if token := id.token(); token != "" {
+		now := s.cfg.Now().Unix()
+		user, exp, err := parseToken(s.key, token, now)
+		if err != nil {
+			return Token{}, err
+		}
+		if s.cfg.Enabled && !s.cfg.V1 {
+			ttl = exp - now
+		}
+		return Token{AccessToken: token, TTL: ttl, GlobalAdmin: true, Username: user}, nil
+	}
+	user, err := s.checkPassword(id.Username, id.Password)
 	if err != nil {
 		return Token{}, err
 	}
-	ttl := int64(s.cfg.TTL / time.Second)
 	if !s.cfg.Enabled && !s.cfg.V1 {
 		return Token{AccessToken: disabledToken, TTL: ttl, GlobalAdmin: true, Username: user}, nil
 	}

@@ -25,7 +25,7 @@ var openPaths = map[string]bool{
 // sendError(403, reason), which Spring Boot answers with its /error JSON
 // (section 3.3). Paths no route serves are not secured (no controller
 // method, so the filter lets them through to their 404).
-func (s *Service) HTTPGuard(r *http.Request, param func(string) string) *httpv1.Reject {
+func (s *Service) HTTPGuard(r *http.Request, params httpv1.Params) *httpv1.Reject {
 	if !s.cfg.Enabled || mux.CurrentRoute(r) == nil || openPaths[r.URL.Path] {
 		return nil
 	}
@@ -34,7 +34,7 @@ func (s *Service) HTTPGuard(r *http.Request, param func(string) string) *httpv1.
 			return nil
 		}
 	}
-	if _, err := s.Authenticate(httpIdentity(r, param)); err != nil {
+	if _, err := s.Authenticate(s.httpIdentity(r, params)); err != nil {
 		var unknown *UnknownUserError
 		if errors.As(err, &unknown) {
 			return httpv1.SpringReject(r, http.StatusInternalServerError, "Server failed, "+unknown.Error())
@@ -44,9 +44,15 @@ func (s *Service) HTTPGuard(r *http.Request, param func(string) string) *httpv1.
 	return nil
 }
 
-// httpIdentity is HttpIdentityContextBuilder: headers (any case), then
-// parameters, which win.
-func httpIdentity(r *http.Request, param func(string) string) Identity {
+// httpIdentity is HttpIdentityContextBuilder: headers, then parameters,
+// which win; 2.4.3 matches the identity names in any case in both (a
+// case-insensitive TreeMap, "according to RFC2616"), 1.4.8's
+// NacosAuthManager reads the parameters by their exact names.
+func (s *Service) httpIdentity(r *http.Request, params httpv1.Params) Identity {
+	param := params.GetFold
+	if s.cfg.V1 {
+		param = params.Get
+	}
 	pick := func(name string) string {
 		if v := param(name); v != "" {
 			return v

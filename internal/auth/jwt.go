@@ -41,31 +41,31 @@ func newToken(key []byte, user string, exp int64) string {
 }
 
 // parseToken is NacosSignatureAlgorithm.verify: the same checks in the
-// same order, with the same messages. now is in seconds.
-func parseToken(key []byte, token string, now int64) (string, error) {
+// same order, with the same messages. now and exp are in seconds.
+func parseToken(key []byte, token string, now int64) (user string, exp int64, err error) {
 	if strings.TrimSpace(token) == "" {
-		return "", denied("user not found!")
+		return "", 0, denied("user not found!")
 	}
 	parts := strings.Split(token, ".")
 	for len(parts) > 0 && parts[len(parts)-1] == "" { // String.split drops trailing empties
 		parts = parts[:len(parts)-1]
 	}
 	if len(parts) != 3 {
-		return "", denied("token invalid!")
+		return "", 0, denied("token invalid!")
 	}
 	if jwtAlgorithms[parts[0]] == nil {
-		return "", denied("unsupported signature algorithm")
+		return "", 0, denied("unsupported signature algorithm")
 	}
 	if !hmac.Equal([]byte(sign(key, parts[0], parts[1])), []byte(parts[2])) {
-		return "", denied("Invalid signature")
+		return "", 0, denied("Invalid signature")
 	}
 	raw, err := base64.URLEncoding.WithPadding(base64.NoPadding).DecodeString(strings.TrimRight(parts[1], "="))
 	var p payload
 	if err != nil || json.Unmarshal(raw, &p) != nil {
-		return "", denied("token invalid!")
+		return "", 0, denied("token invalid!")
 	}
 	if p.Exp >= now {
-		return p.Sub, nil
+		return p.Sub, p.Exp, nil
 	}
-	return "", denied("token expired!")
+	return "", 0, denied("token expired!")
 }

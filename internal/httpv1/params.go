@@ -92,6 +92,30 @@ func (p *params) get(k string) string {
 	return ""
 }
 
+// Params are a request's parameters as a guard reads them.
+type Params interface {
+	// Get is request.getParameter: the first value, "" when absent.
+	Get(name string) string
+	// GetFold is Get for a name in any case: the first value of the last
+	// parameter whose name equals it ignoring case, as a case-insensitive
+	// map filled from getParameterNames keeps it.
+	GetFold(name string) string
+}
+
+// Get is get, for guards.
+func (p *params) Get(k string) string { return p.get(k) }
+
+// GetFold: see Params.
+func (p *params) GetFold(k string) string {
+	v := ""
+	for _, name := range p.keys {
+		if strings.EqualFold(name, k) {
+			v = p.get(name)
+		}
+	}
+	return v
+}
+
 // optional is WebUtils.optional: a blank value counts as absent; others
 // are trimmed.
 func (p *params) optional(k, def string) string {

@@ -43,7 +43,7 @@ type Config struct {
 	Faults *faults.Set
 	// Guard, when set, runs before every naming handler (authentication);
 	// a non-nil answer is sent instead of calling the handler.
-	Guard func(r *http.Request, p func(string) string) *Reject
+	Guard func(r *http.Request, p Params) *Reject
 }
 
 // Reject is an answer that stops a request before its handler.
@@ -235,7 +235,7 @@ func (s *Server) guard(r *http.Request, p *params) *Reject {
 	if s.cfg.Guard == nil {
 		return nil
 	}
-	return s.cfg.Guard(r, p.get)
+	return s.cfg.Guard(r, p)
 }
 
 func (c *call) text(status int, body string) {
