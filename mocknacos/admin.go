@@ -161,7 +161,7 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("X-Mocknacos-Dropped", strconv.FormatInt(s.journal.Dropped(), 10))
-	_ = journal.WriteJSONL(w, "mocknacos "+s.Addr(), events)
+	_ = journal.WriteJSONL(w, s.journalHeader(), events)
 }
 
 type clockState struct {

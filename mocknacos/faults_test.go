@@ -1,6 +1,7 @@
 package mocknacos_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -138,5 +139,37 @@ func TestAdminRestartAndConfigs(t *testing.T) {
 	}
 	if st, body, _ := call(t, "DELETE", admin+"/configs?dataId=app.yaml", ""); st != 200 || !strings.Contains(body, "true") {
 		t.Fatalf("delete config: %d %s", st, body)
+	}
+}
+
+// TestJournalLimitCountsWhatItDrops: a capped journal keeps the newest
+// events and says how many it dropped: JournalDropped, the export's header
+// line, and the admin API's header line and X-Mocknacos-Dropped.
+func TestJournalLimitCountsWhatItDrops(t *testing.T) {
+	srv := mocknacos.Start(t, mocknacos.WithJournalLimit(3))
+	for port := 1; port <= 5; port++ {
+		if st, body, err := call(t, "POST", fmt.Sprintf("%s/v1/ns/instance?serviceName=capped&ip=127.0.0.1&port=%d", srv.URL(), port), ""); err != nil || st != 200 {
+			t.Fatalf("register %d: %d %s %v", port, st, body, err)
+		}
+	}
+	evs := srv.Journal()
+	if len(evs) != 3 || evs[0].Port != 3 || evs[2].Port != 5 || srv.JournalDropped() != 2 {
+		t.Fatalf("kept %d events (first port %d), dropped %d", len(evs), evs[0].Port, srv.JournalDropped())
+	}
+	var b strings.Builder
+	if err := srv.ExportJournal(&b); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(b.String(), "\n"); !strings.Contains(first, `"dropped":2`) {
+		t.Fatalf("export header: %s", first)
+	}
+	resp, err := http.Get("http://" + srv.Addr() + mocknacos.AdminPrefix + "/journal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if first, _, _ := strings.Cut(string(body), "\n"); !strings.Contains(first, `"dropped":2`) || resp.Header.Get("X-Mocknacos-Dropped") != "2" {
+		t.Fatalf("admin journal: %s, X-Mocknacos-Dropped %q", first, resp.Header.Get("X-Mocknacos-Dropped"))
 	}
 }

@@ -111,7 +111,13 @@ func (s *Server) Count(q Query) int {
 // ExportJournal writes the journal as JSON Lines: a header line naming the
 // format and its version, then one event per line (see the README).
 func (s *Server) ExportJournal(w io.Writer) error {
-	return journal.WriteJSONL(w, "mocknacos "+s.Addr(), s.journal.Events())
+	return journal.WriteJSONL(w, s.journalHeader(), s.journal.Events())
+}
+
+// journalHeader is the first line of an export: its source, and how many
+// events the cap had dropped.
+func (s *Server) journalHeader() journal.Header {
+	return journal.Header{Source: "mocknacos " + s.Addr(), Dropped: s.journal.Dropped()}
 }
 
 // ResetJournal forgets every event recorded so far.

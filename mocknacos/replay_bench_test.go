@@ -77,7 +77,7 @@ func benchRecording(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	_ = journal.WriteJSONL(w, "BenchmarkReplay", nil)
+	_ = journal.WriteJSONL(w, journal.Header{Source: "BenchmarkReplay"}, nil)
 	at := start
 	var ts []byte
 	write := func(seq int, parts [][]byte) {

@@ -81,7 +81,7 @@ func FuzzDecodeEvent(f *testing.F) {
 func TestScanJSONLUsesTheFastReader(t *testing.T) {
 	var buf bytes.Buffer
 	in := []Event{{Seq: 1, Kind: Beat, Request: Request{Params: map[string][]string{"a": {"b"}}}}, {Seq: 2, Kind: Push}}
-	if err := WriteJSONL(&buf, "t", in); err != nil {
+	if err := WriteJSONL(&buf, Header{Source: "t"}, in); err != nil {
 		t.Fatal(err)
 	}
 	_, out, err := ReadJSONL(strings.NewReader(buf.String()))

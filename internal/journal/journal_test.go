@@ -23,7 +23,7 @@ func TestCapKeepsNewestAndCountsDropped(t *testing.T) {
 func TestJSONLRoundTrip(t *testing.T) {
 	in := []Event{{Seq: 1, Protocol: HTTP, Kind: Register, Service: "orders", Request: Request{Method: "POST", Params: map[string][]string{"a": {"<&>"}}}}}
 	var buf bytes.Buffer
-	if err := WriteJSONL(&buf, "test", in); err != nil {
+	if err := WriteJSONL(&buf, Header{Source: "test"}, in); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), `{"format":"mocknacos-journal","version":1`) || !strings.Contains(buf.String(), "<&>") {

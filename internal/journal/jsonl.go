@@ -19,14 +19,19 @@ type Header struct {
 	Version int    `json:"version"`
 	// Source says what produced the recording (free text).
 	Source string `json:"source,omitempty"`
+	// Dropped is how many events the journal's cap had discarded when the
+	// recording was written: a reader can tell it is not the whole story.
+	Dropped int64 `json:"dropped,omitempty"`
 }
 
-// WriteJSONL writes the header line and one event per line.
-func WriteJSONL(w io.Writer, source string, events []Event) error {
+// WriteJSONL writes the header line (Format and Version filled in) and one
+// event per line.
+func WriteJSONL(w io.Writer, h Header, events []Event) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(Header{Format: Format, Version: Version, Source: source}); err != nil {
+	h.Format, h.Version = Format, Version
+	if err := enc.Encode(h); err != nil {
 		return err
 	}
 	for i := range events {

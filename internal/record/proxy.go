@@ -170,7 +170,7 @@ func (p *Proxy) Close() error {
 
 func (p *Proxy) writeHeader(source string) error {
 	var buf bytes.Buffer
-	if err := journal.WriteJSONL(&buf, source, nil); err != nil {
+	if err := journal.WriteJSONL(&buf, journal.Header{Source: source}, nil); err != nil {
 		return err
 	}
 	return p.writeLine(buf.Bytes())
