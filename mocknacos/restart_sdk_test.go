@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nacos-group/nacos-sdk-go/v2/clients/naming_client"
 	"github.com/nacos-group/nacos-sdk-go/v2/model"
 	v2vo "github.com/nacos-group/nacos-sdk-go/v2/vo"
 	"github.com/nacos-group/nacos-sdk-go/vo"
@@ -42,10 +43,7 @@ func TestRestartSDKv1ReRegistersWithNextFullBeat(t *testing.T) {
 func TestRestartSDKv2ReconnectsAndRedoes(t *testing.T) {
 	srv := mocknacos.Start(t)
 	client := newV2Client(t, srv)
-	if ok, err := client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 7072, ServiceName: "restart-v2",
-		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
-		t.Fatalf("register: %v %v", ok, err)
-	}
+	registerV2(t, client, "restart-v2", 7072)
 	if err := client.Subscribe(&v2vo.SubscribeParam{ServiceName: "restart-v2", SubscribeCallback: func([]model.Instance, error) {}}); err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +74,7 @@ func TestRestartSDKv2ReconnectsAndRedoes(t *testing.T) {
 func TestConnectResetSwitchesServer(t *testing.T) {
 	srv := mocknacos.Start(t)
 	client := newV2Client(t, srv)
-	if ok, err := client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 7073, ServiceName: "switch",
-		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
-		t.Fatalf("register: %v %v", ok, err)
-	}
+	registerV2(t, client, "switch", 7073)
 	owner := func() string {
 		if in := srv.Instances("switch"); len(in) == 1 {
 			return in[0].Owner
@@ -147,10 +142,7 @@ func TestGRPCPauseAndResume(t *testing.T) {
 func TestGRPCPauseOutlivesRestart(t *testing.T) {
 	srv := mocknacos.Start(t)
 	client := newV2Client(t, srv)
-	if ok, err := client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: 7075, ServiceName: "paused",
-		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
-		t.Fatalf("register: %v %v", ok, err)
-	}
+	registerV2(t, client, "paused", 7075)
 	srv.PauseConnections()
 	if err := srv.Restart(); err != nil {
 		t.Fatal(err)
@@ -162,5 +154,15 @@ func TestGRPCPauseOutlivesRestart(t *testing.T) {
 	srv.ResumeConnections()
 	if err := srv.WaitForInstances("paused", 1, 10*time.Second); err != nil {
 		t.Fatal("after resume the client must reconnect and redo its register: ", err)
+	}
+}
+
+// registerV2 registers an ephemeral instance on 127.0.0.1:port over gRPC,
+// failing the test if the client says it did not.
+func registerV2(t *testing.T, client naming_client.INamingClient, service string, port uint64) {
+	t.Helper()
+	if ok, err := client.RegisterInstance(v2vo.RegisterInstanceParam{Ip: "127.0.0.1", Port: port, ServiceName: service,
+		Weight: 1, Enable: true, Healthy: true, Ephemeral: true}); !ok || err != nil {
+		t.Fatalf("register %s: %v %v", service, ok, err)
 	}
 }

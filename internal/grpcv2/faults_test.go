@@ -10,12 +10,20 @@ import (
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
-func TestInjectedRequestAndPushFaults(t *testing.T) {
+// startWithFaults starts a server whose faults the test sets, with one
+// connected client, and checks for leaked goroutines at the end.
+func startWithFaults(t *testing.T) (*faults.Set, *testEnv, *testClient) {
+	t.Helper()
 	checkLeaks(t)
 	set := &faults.Set{}
 	env := startServer(t, nil, func(c *Config) { c.Faults = set })
 	c := dial(t, env.addr)
 	env.connectTo(t, c)
+	return set, env, c
+}
+
+func TestInjectedRequestAndPushFaults(t *testing.T) {
+	set, env, c := startWithFaults(t)
 
 	// An error is by default the ErrorResponse of a handler's exception.
 	set.Add(faults.Rule{Type: typeInstanceRequest, Status: 503, Message: "busy", Count: 1})
@@ -98,11 +106,7 @@ func TestInjectedRequestAndPushFaults(t *testing.T) {
 // TestDelayedPushLeavesNoGoroutine: a push still waiting out its delay
 // when the server stops ends with it.
 func TestDelayedPushLeavesNoGoroutine(t *testing.T) {
-	checkLeaks(t)
-	set := &faults.Set{}
-	env := startServer(t, nil, func(c *Config) { c.Faults = set })
-	c := dial(t, env.addr)
-	env.connectTo(t, c)
+	set, env, c := startWithFaults(t)
 	c.must(typeSubscribeServiceRequest, subscribeBody("orders", true))
 	if _, err := c.next(typeNotifySubscriberRequest, 2*time.Second); err != nil {
 		t.Fatal(err)
