@@ -35,6 +35,7 @@ type config struct {
 	host           string
 	port           int
 	frozen         bool
+	frozenAt       string
 	journalLimit   int
 	serverVersion  string
 	logLevel       string
@@ -58,6 +59,7 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&c.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface (the container image's default, so that docker run -p reaches it)")
 	fs.IntVar(&c.port, "port", 8848, "HTTP port P; gRPC is served on P+1000")
 	fs.BoolVar(&c.frozen, "frozen-clock", false, "freeze the mock clock: only POST /__mock/clock/advance moves it")
+	fs.StringVar(&c.frozenAt, "frozen-at", "", "freeze the mock clock at this instant (RFC 3339, e.g. 2026-01-01T00:00:00Z); implies --frozen-clock")
 	fs.IntVar(&c.journalLimit, "journal-limit", 100000, "keep the newest N journal events (0: all)")
 	fs.StringVar(&c.serverVersion, "server-version", "2.4", "Nacos server generation to imitate: 2.4 or 1.4")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -86,6 +88,12 @@ func parse(args []string) (config, error) {
 	}
 	if (c.authUser == "") != (c.authPassword == "") {
 		return c, fmt.Errorf("--auth-user and --auth-password go together")
+	}
+	if c.frozenAt != "" {
+		if _, err := time.Parse(time.RFC3339Nano, c.frozenAt); err != nil {
+			return c, fmt.Errorf("--frozen-at: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
+		}
+		c.frozen = true
 	}
 	if c.port < 1 || c.port+mocknacos.GRPCPortOffset > 65535 {
 		return c, fmt.Errorf("--port %d: need 1 <= P and P+1000 <= 65535", c.port)
@@ -137,7 +145,8 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		mocknacos.WithSweepInterval(c.sweep), mocknacos.WithServerVersion(mocknacos.ServerVersion(c.serverVersion)),
 	}
 	if c.frozen {
-		opts = append(opts, mocknacos.WithFrozenClock(time.Time{}))
+		at, _ := time.Parse(time.RFC3339Nano, c.frozenAt) // checked by parse; zero (now) when unset
+		opts = append(opts, mocknacos.WithFrozenClock(at))
 	}
 	if c.authUser != "" {
 		opts = append(opts, mocknacos.WithAuth(c.authUser, c.authPassword))

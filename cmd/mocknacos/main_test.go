@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,6 +29,13 @@ func TestFlagsAndEnvironment(t *testing.T) {
 			t.Errorf("%v must be refused", bad)
 		}
 	}
+	t.Setenv("MOCKNACOS_FROZEN_AT", "2026-01-02T03:04:05Z")
+	if c, err := parse(nil); err != nil || !c.frozen || c.frozenAt != "2026-01-02T03:04:05Z" {
+		t.Fatalf("MOCKNACOS_FROZEN_AT: %+v, %v", c, err)
+	}
+	if _, err := parse([]string{"--frozen-at", "yesterday"}); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
+		t.Errorf("a bad --frozen-at must be refused: %v", err)
+	}
 	t.Setenv("MOCKNACOS_PORT", "x")
 	if _, err := parse(nil); err == nil {
 		t.Error("a bad environment value must be refused")
@@ -48,7 +56,9 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--port", strconv.Itoa(port), "--log-format", "json"}, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"--port", strconv.Itoa(port), "--log-format", "json", "--frozen-at", "2026-01-02T03:04:05Z"}, io.Discard)
+	}()
 	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/nacos/v1/console/health/liveness"
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -64,6 +74,15 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/__mock/clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(clock), `"now":"2026-01-02T03:04:05Z"`) || !strings.Contains(string(clock), `"frozen":true`) {
+		t.Fatalf("--frozen-at: the clock says %s", clock)
 	}
 	cancel()
 	select {
