@@ -1,19 +1,18 @@
 package grpcv2
 
 import (
-	"github.com/mocknacos/mocknacos/internal/paramcheck"
-	"sync/atomic"
-	"time"
-
 	"errors"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 	"unicode"
 
 	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/journal"
+	"github.com/mocknacos/mocknacos/internal/paramcheck"
 )
 
 // Config request handlers (nacos-protocol.md 5.5; the 2.4.3 server's
