@@ -114,7 +114,7 @@ func (s *Server) ConfigListeners(dataID, group string, opts ...ConfigOption) int
 // and are ready for a change, so that a test can change it knowing the
 // change will reach them: a long poll is held, or a gRPC connection listens
 // and its client has taken in the answer (its config traffic has been quiet
-// for 30 ms: nacos-sdk-go v2 loses a change pushed while it reads its listen
+// for 50 ms: nacos-sdk-go v2 loses a change pushed while it reads its listen
 // answer).
 func (s *Server) WaitForConfigListeners(dataID, group string, n int, timeout time.Duration, opts ...ConfigOption) error {
 	group, o := configOptions(group, opts)

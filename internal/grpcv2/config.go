@@ -150,7 +150,7 @@ var configTypes = map[string]bool{typeConfigQueryRequest: true, typeConfigBatchL
 
 // listenSettle is how long a connection's config traffic must have been
 // quiet before a change is sure to reach its client (ReadyAt).
-const listenSettle = 30 * time.Millisecond
+const listenSettle = 50 * time.Millisecond
 
 // handling marks a config request of the connection as being handled; the
 // returned func marks it answered.
