@@ -63,10 +63,24 @@ func (ci *CachedInstall) build(t *testing.T) (string, error) {
 		t.Logf("%s: %s is up to date", ci.Prefix, dir)
 		return dir, nil
 	}
-	if err := os.RemoveAll(dir); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+	// Several test processes (go test runs packages in parallel, and
+	// developers run suites side by side) may install the same inputs at
+	// once: one installs while the others wait on the lock, then find the
+	// directory ready. A venv cannot be built elsewhere and renamed (its
+	// scripts hold their absolute path), hence a lock rather than a rename.
+	unlock, err := lockFile(dir + ".lock")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(ready); err == nil {
+		t.Logf("%s: %s was installed by another process", ci.Prefix, dir)
+		return dir, nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
 		return "", err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
