@@ -25,6 +25,8 @@ type options struct {
 	authPassword   string
 	tokenTTL       time.Duration
 	tokenMockClock bool
+
+	adminToken string
 }
 
 func defaultOptions() options {
@@ -95,6 +97,14 @@ func WithTokenTTL(d time.Duration) Option { return func(o *options) { o.tokenTTL
 // Advance can expire them; by default they follow the wall clock, as clients
 // refresh them on theirs.
 func WithTokenExpiryOnMockClock() Option { return func(o *options) { o.tokenMockClock = true } }
+
+// WithAdminToken makes the admin API (every path under /__mock/) and the
+// console page require token t: the header "Authorization: Bearer t", or
+// the query parameter token=t (for a browser opening the console). Without
+// it they are refused with 401. Empty (the default): open to anyone who
+// reaches the port, which is what a test on loopback wants. The Nacos APIs
+// are not affected (see WithAuth for those).
+func WithAdminToken(t string) Option { return func(o *options) { o.adminToken = t } }
 
 // authConfig is the auth service's configuration; mockNow is the mock clock.
 func (o *options) authConfig(mockNow func() time.Time) auth.Config {

@@ -66,7 +66,7 @@ func (s *Server) serve(reg *registry.Registry, configs *config.Store, httpLn, gr
 		return nil, err
 	}
 	v.api = api
-	v.hs = &http.Server{Handler: v.track(api.Handler()), ReadHeaderTimeout: 10 * time.Second,
+	v.hs = &http.Server{Handler: v.track(s.guardAdmin(api.Handler())), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slogLogger(s.log)}
 	v.grpc = grpcv2.New(grpcv2.Config{Registry: reg, Configs: configs, Record: s.record, Begin: s.begin, Logger: s.log, Guard: s.auth.GRPCGuard, Faults: s.faults, Link: s.link})
 	v.wg.Add(2)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -45,6 +46,7 @@ type config struct {
 	authPassword   string
 	tokenTTL       time.Duration
 	tokenMockClock bool
+	adminToken     string
 }
 
 // envName maps a flag to its environment variable: journal-limit ->
@@ -69,6 +71,7 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&c.authPassword, "auth-password", "", "the password of --auth-user")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 18000*time.Second, "how long a login token lives")
 	fs.BoolVar(&c.tokenMockClock, "token-expiry-mock-clock", false, "tokens expire on the mock clock instead of the wall clock")
+	fs.StringVar(&c.adminToken, "admin-token", "", "require this token (Authorization: Bearer T, or ?token=T) on the admin API /__mock/ and the console page")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -99,6 +102,15 @@ func parse(args []string) (config, error) {
 		return c, fmt.Errorf("--port %d: need 1 <= P and P+1000 <= 65535", c.port)
 	}
 	return c, nil
+}
+
+// loopback reports whether host only listens on this machine's loopback.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func isTerminal(f *os.File) bool {
@@ -152,6 +164,11 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		opts = append(opts, mocknacos.WithAuth(c.authUser, c.authPassword))
 	}
 	opts = append(opts, mocknacos.WithTokenTTL(c.tokenTTL))
+	if c.adminToken != "" {
+		opts = append(opts, mocknacos.WithAdminToken(c.adminToken))
+	} else if !loopback(c.host) {
+		log.Warn("the admin API (/__mock/: reset, restart, faults, ...) answers anyone who reaches this address; give --admin-token (MOCKNACOS_ADMIN_TOKEN) to require a token", "listen", c.host)
+	}
 	if c.tokenMockClock {
 		opts = append(opts, mocknacos.WithTokenExpiryOnMockClock())
 	}
