@@ -47,6 +47,8 @@ type config struct {
 	tokenTTL       time.Duration
 	tokenMockClock bool
 	adminToken     string
+	maxConns       int
+	maxSubs        int
 }
 
 // envName maps a flag to its environment variable: journal-limit ->
@@ -72,6 +74,8 @@ func parse(args []string) (config, error) {
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 18000*time.Second, "how long a login token lives")
 	fs.BoolVar(&c.tokenMockClock, "token-expiry-mock-clock", false, "tokens expire on the mock clock instead of the wall clock")
 	fs.StringVar(&c.adminToken, "admin-token", "", "require this token (Authorization: Bearer T, or ?token=T) on the admin API /__mock/ and the console page")
+	fs.IntVar(&c.maxConns, "max-connections", 0, "refuse gRPC connections beyond N (closed after their setup, as a real server over its limit does); 0: no cap")
+	fs.IntVar(&c.maxSubs, "max-subscriptions-per-connection", 0, "refuse a gRPC connection's subscriptions beyond N (errorCode 503); 0: no cap")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -155,6 +159,7 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	opts := []mocknacos.Option{
 		mocknacos.WithHost(c.host), mocknacos.WithPort(c.port), mocknacos.WithLogger(log), mocknacos.WithJournalLimit(c.journalLimit),
 		mocknacos.WithSweepInterval(c.sweep), mocknacos.WithServerVersion(mocknacos.ServerVersion(c.serverVersion)),
+		mocknacos.WithMaxConnections(c.maxConns), mocknacos.WithMaxSubscriptionsPerConnection(c.maxSubs),
 	}
 	if c.frozen {
 		at, _ := time.Parse(time.RFC3339Nano, c.frozenAt) // checked by parse; zero (now) when unset
