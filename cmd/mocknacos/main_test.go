@@ -43,9 +43,9 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	}
 }
 
-// TestRunServesAndStopsOnCancel starts the binary's main loop on a free
-// port pair and stops it the way SIGTERM does.
-func TestRunServesAndStopsOnCancel(t *testing.T) {
+// freePort is a port P free just now, with room for P+1000.
+func freePort(t *testing.T) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +55,13 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 	if port+1000 > 65535 {
 		t.Skip("no room for P+1000")
 	}
+	return port
+}
+
+// TestRunServesAndStopsOnCancel starts the binary's main loop on a free
+// port pair and stops it the way SIGTERM does.
+func TestRunServesAndStopsOnCancel(t *testing.T) {
+	port := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -110,15 +117,7 @@ func TestLoopback(t *testing.T) {
 // API then wants the token.
 func TestWarnsWithoutAdminTokenBeyondLoopback(t *testing.T) {
 	for _, token := range []string{"", "t0k"} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		if port+1000 > 65535 {
-			t.Skip("no room for P+1000")
-		}
+		port := freePort(t)
 		args := []string{"--host", "0.0.0.0", "--port", strconv.Itoa(port), "--log-format", "json"}
 		if token != "" {
 			args = append(args, "--admin-token", token)
