@@ -13,7 +13,7 @@ REQUIRE_DOCKER ?= 1
 NACOS_IMAGES ?=
 export NACOS_IMAGES
 
-.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-sidebyside bench-image image run-image clean
+.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-soak bench-sidebyside bench-image image run-image clean
 
 ## run: serve the mock on 127.0.0.1:$(PORT) (HTTP, /nacos) and $(PORT)+1000 (gRPC)
 run:
@@ -74,9 +74,20 @@ compat:
 junit:
 	@scripts/stage.sh "junit example" scripts/run-junit-example.sh
 
-## fuzz: a minute of fuzzing the HTTP request parsing
+## fuzz: every fuzz target briefly (FUZZTIME each): the HTTP request
+## parsing, and over gRPC the envelope, every request body and the bi-stream
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzRequest -fuzztime 60s ./internal/httpv1/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./internal/httpv1/
+	$(GO) test -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./internal/grpcv2/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestBody$$' -fuzztime $(FUZZTIME) ./internal/grpcv2/
+	$(GO) test -run '^$$' -fuzz '^FuzzBiStream$$' -fuzztime $(FUZZTIME) ./internal/grpcv2/
+
+## bench-soak: the load test (100 HTTP clients, 100 gRPC connections) in
+## rounds for SOAK (10m), logging resident memory and goroutines per round
+SOAK ?= 10m
+bench-soak:
+	MOCKNACOS_SOAK=$(SOAK) $(GO) test -run '^TestLoadSoak$$' -count=1 -timeout 0 -v ./mocknacos/
 
 ## bench: the micro-benchmarks (see README, "Performance")
 bench:

@@ -33,7 +33,11 @@ func (s *Server) consoleRoutes(r *mux.Router) {
 	// Tomcat answers the bare context path with a redirect to it with a
 	// slash; so does the mock.
 	httpv1.Route(r, "/nacos", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, ConsolePath, http.StatusFound)
+		to := ConsolePath
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery // the admin token, when given
+		}
+		http.Redirect(w, r, to, http.StatusFound)
 	}), http.MethodGet, http.MethodHead)
 }
 

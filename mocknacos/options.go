@@ -25,10 +25,16 @@ type options struct {
 	authPassword   string
 	tokenTTL       time.Duration
 	tokenMockClock bool
+
+	adminToken string
+
+	maxConnections   int
+	maxSubscriptions int
+	httpIdleTimeout  time.Duration
 }
 
 func defaultOptions() options {
-	return options{sweep: 5 * time.Second, host: "127.0.0.1"}
+	return options{sweep: 5 * time.Second, host: "127.0.0.1", httpIdleTimeout: DefaultHTTPIdleTimeout}
 }
 
 // WithPort serves HTTP on port p and gRPC on p+1000 instead of a free pair.
@@ -95,6 +101,39 @@ func WithTokenTTL(d time.Duration) Option { return func(o *options) { o.tokenTTL
 // Advance can expire them; by default they follow the wall clock, as clients
 // refresh them on theirs.
 func WithTokenExpiryOnMockClock() Option { return func(o *options) { o.tokenMockClock = true } }
+
+// WithAdminToken makes the admin API (every path under /__mock/) and the
+// console page require token t: the header "Authorization: Bearer t", or
+// the query parameter token=t (for a browser opening the console). Without
+// it they are refused with 401. Empty (the default): open to anyone who
+// reaches the port, which is what a test on loopback wants. The Nacos APIs
+// are not affected (see WithAuth for those).
+func WithAdminToken(t string) Option { return func(o *options) { o.adminToken = t } }
+
+// WithMaxConnections caps the gRPC connections (those past their
+// ConnectionSetupRequest) at n; 0, the default, is no cap, as on a real
+// server. A connection beyond it is refused as a real server over its
+// connection limit refuses one: its stream and transport are closed right
+// after its setup (clients retry), and the journal shows the setup
+// rejected with "Connection register fail, server is over limited.".
+func WithMaxConnections(n int) Option { return func(o *options) { o.maxConnections = n } }
+
+// WithMaxSubscriptionsPerConnection caps the services one gRPC connection
+// may subscribe to at n (0, the default: no cap). A subscribe beyond it is
+// answered as the real server answers a request over a TPS limit:
+// resultCode 500, errorCode 503, "Subscriber limit reached: ...".
+func WithMaxSubscriptionsPerConnection(n int) Option {
+	return func(o *options) { o.maxSubscriptions = n }
+}
+
+// DefaultHTTPIdleTimeout is how long an idle keep-alive HTTP connection is
+// kept: Tomcat's keepAliveTimeout, which defaults to its connectionTimeout
+// (60 s; Spring Boot and Nacos leave it).
+const DefaultHTTPIdleTimeout = 60 * time.Second
+
+// WithHTTPIdleTimeout closes idle keep-alive HTTP connections after d
+// instead of DefaultHTTPIdleTimeout.
+func WithHTTPIdleTimeout(d time.Duration) Option { return func(o *options) { o.httpIdleTimeout = d } }
 
 // authConfig is the auth service's configuration; mockNow is the mock clock.
 func (o *options) authConfig(mockNow func() time.Time) auth.Config {

@@ -66,9 +66,10 @@ func (s *Server) serve(reg *registry.Registry, configs *config.Store, httpLn, gr
 		return nil, err
 	}
 	v.api = api
-	v.hs = &http.Server{Handler: v.track(api.Handler()), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slogLogger(s.log)}
-	v.grpc = grpcv2.New(grpcv2.Config{Registry: reg, Configs: configs, Record: s.record, Begin: s.begin, Logger: s.log, Guard: s.auth.GRPCGuard, Faults: s.faults, Link: s.link})
+	v.hs = &http.Server{Handler: v.track(s.guardAdmin(api.Handler())), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: s.opts.httpIdleTimeout, ErrorLog: slogLogger(s.log)}
+	v.grpc = grpcv2.New(grpcv2.Config{Registry: reg, Configs: configs, Record: s.record, Begin: s.begin, Logger: s.log, Guard: s.auth.GRPCGuard, Faults: s.faults, Link: s.link,
+		MaxConnections: s.opts.maxConnections, MaxSubscriptionsPerConnection: s.opts.maxSubscriptions})
 	v.wg.Add(2)
 	go func() {
 		defer v.wg.Done()

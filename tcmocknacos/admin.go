@@ -177,6 +177,9 @@ func (c *Container) call(ctx context.Context, method, path string, body any, rea
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if c.adminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+c.adminToken)
+	}
 	resp, err := c.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("tcmocknacos: %s %s: %w", method, path, err)

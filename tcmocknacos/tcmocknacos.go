@@ -56,12 +56,14 @@ const startupTimeout = 30 * time.Second
 // Logs, ...) with the mock's addresses and its admin API.
 type Container struct {
 	testcontainers.Container
-	port   int
-	client *http.Client
+	port       int
+	adminToken string
+	client     *http.Client
 }
 
 type options struct {
-	port int
+	port       int
+	adminToken string
 }
 
 // Option is one of this module's own settings (as opposed to the generic
@@ -75,6 +77,10 @@ func (Option) Customize(*testcontainers.GenericContainerRequest) error { return 
 // WithPort serves HTTP on 127.0.0.1:p and gRPC on 127.0.0.1:p+1000 instead
 // of a free pair.
 func WithPort(p int) Option { return func(o *options) { o.port = p } }
+
+// WithAdminToken makes the mock's admin API and console page require token
+// t (the binary's --admin-token); the Container's admin methods send it.
+func WithAdminToken(t string) Option { return func(o *options) { o.adminToken = t } }
 
 // WithAuth turns authentication on with one admin user (the binary's
 // --auth-user and --auth-password).
@@ -120,7 +126,7 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 			}
 		}
 		var c *Container
-		c, err = run(ctx, img, port, opts)
+		c, err = run(ctx, img, port, o.adminToken, opts)
 		if err == nil || o.port != 0 || !errors.Is(err, errPortTaken) {
 			return c, err
 		}
@@ -132,11 +138,14 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 // errPortTaken: the container exited because its port pair was taken.
 var errPortTaken = errors.New("port pair taken")
 
-func run(ctx context.Context, img string, port int, opts []testcontainers.ContainerCustomizer) (*Container, error) {
+func run(ctx context.Context, img string, port int, adminToken string, opts []testcontainers.ContainerCustomizer) (*Container, error) {
 	all := []testcontainers.ContainerCustomizer{
 		testcontainers.WithWaitStrategyAndDeadline(startupTimeout, &readiness{port: port}),
 	}
 	all = append(all, opts...)
+	if adminToken != "" {
+		all = append(all, testcontainers.WithEnv(map[string]string{"MOCKNACOS_ADMIN_TOKEN": adminToken}))
+	}
 	// After the caller's customizers: the port, the address and the
 	// network mode are what the accessors below rely on.
 	all = append(all,
@@ -145,7 +154,7 @@ func run(ctx context.Context, img string, port int, opts []testcontainers.Contai
 	ctr, err := testcontainers.Run(ctx, img, all...)
 	var c *Container
 	if ctr != nil {
-		c = &Container{Container: ctr, port: port, client: &http.Client{Timeout: 30 * time.Second}}
+		c = &Container{Container: ctr, port: port, adminToken: adminToken, client: &http.Client{Timeout: 30 * time.Second}}
 	}
 	if err != nil {
 		return c, fmt.Errorf("tcmocknacos: run %s: %w", img, err)

@@ -174,3 +174,22 @@ func TestAdminHelpers(t *testing.T) {
 		t.Fatalf("journal after Reset: %d events, %v", len(events), err)
 	}
 }
+
+// TestWithAdminToken: the container's admin API wants the token, and the
+// Container's admin methods send it.
+func TestWithAdminToken(t *testing.T) {
+	ctx := context.Background()
+	c := runMock(t, tcmocknacos.WithAdminToken("tc-t0ken"))
+	if code, body := get(t, c.AdminURL()+"/clock"); code != http.StatusUnauthorized {
+		t.Fatalf("without the token: %d %s", code, body)
+	}
+	if code, body := get(t, c.AdminURL()+"/clock?token=tc-t0ken"); code != http.StatusOK {
+		t.Fatalf("with ?token: %d %s", code, body)
+	}
+	if _, err := c.Services(ctx); err != nil {
+		t.Fatalf("Services with the token: %v", err)
+	}
+	if err := c.Reset(ctx); err != nil {
+		t.Fatalf("Reset with the token: %v", err)
+	}
+}

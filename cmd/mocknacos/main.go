@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -45,6 +46,9 @@ type config struct {
 	authPassword   string
 	tokenTTL       time.Duration
 	tokenMockClock bool
+	adminToken     string
+	maxConns       int
+	maxSubs        int
 }
 
 // envName maps a flag to its environment variable: journal-limit ->
@@ -69,6 +73,9 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&c.authPassword, "auth-password", "", "the password of --auth-user")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 18000*time.Second, "how long a login token lives")
 	fs.BoolVar(&c.tokenMockClock, "token-expiry-mock-clock", false, "tokens expire on the mock clock instead of the wall clock")
+	fs.StringVar(&c.adminToken, "admin-token", "", "require this token (Authorization: Bearer T, or ?token=T) on the admin API /__mock/ and the console page")
+	fs.IntVar(&c.maxConns, "max-connections", 0, "refuse gRPC connections beyond N (closed after their setup, as a real server over its limit does); 0: no cap")
+	fs.IntVar(&c.maxSubs, "max-subscriptions-per-connection", 0, "refuse a gRPC connection's subscriptions beyond N (errorCode 503); 0: no cap")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -99,6 +106,15 @@ func parse(args []string) (config, error) {
 		return c, fmt.Errorf("--port %d: need 1 <= P and P+1000 <= 65535", c.port)
 	}
 	return c, nil
+}
+
+// loopback reports whether host only listens on this machine's loopback.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func isTerminal(f *os.File) bool {
@@ -143,6 +159,7 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	opts := []mocknacos.Option{
 		mocknacos.WithHost(c.host), mocknacos.WithPort(c.port), mocknacos.WithLogger(log), mocknacos.WithJournalLimit(c.journalLimit),
 		mocknacos.WithSweepInterval(c.sweep), mocknacos.WithServerVersion(mocknacos.ServerVersion(c.serverVersion)),
+		mocknacos.WithMaxConnections(c.maxConns), mocknacos.WithMaxSubscriptionsPerConnection(c.maxSubs),
 	}
 	if c.frozen {
 		at, _ := time.Parse(time.RFC3339Nano, c.frozenAt) // checked by parse; zero (now) when unset
@@ -152,6 +169,11 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		opts = append(opts, mocknacos.WithAuth(c.authUser, c.authPassword))
 	}
 	opts = append(opts, mocknacos.WithTokenTTL(c.tokenTTL))
+	if c.adminToken != "" {
+		opts = append(opts, mocknacos.WithAdminToken(c.adminToken))
+	} else if !loopback(c.host) {
+		log.Warn("the admin API (/__mock/: reset, restart, faults, ...) answers anyone who reaches this address; give --admin-token (MOCKNACOS_ADMIN_TOKEN) to require a token", "listen", c.host)
+	}
 	if c.tokenMockClock {
 		opts = append(opts, mocknacos.WithTokenExpiryOnMockClock())
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -42,9 +43,9 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	}
 }
 
-// TestRunServesAndStopsOnCancel starts the binary's main loop on a free
-// port pair and stops it the way SIGTERM does.
-func TestRunServesAndStopsOnCancel(t *testing.T) {
+// freePort is a port P free just now, with room for P+1000.
+func freePort(t *testing.T) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +55,13 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 	if port+1000 > 65535 {
 		t.Skip("no room for P+1000")
 	}
+	return port
+}
+
+// TestRunServesAndStopsOnCancel starts the binary's main loop on a free
+// port pair and stops it the way SIGTERM does.
+func TestRunServesAndStopsOnCancel(t *testing.T) {
+	port := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -93,4 +101,71 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
+}
+
+func TestLoopback(t *testing.T) {
+	for host, want := range map[string]bool{"127.0.0.1": true, "::1": true, "localhost": true, "127.0.0.2": true,
+		"0.0.0.0": false, "::": false, "": false, "10.1.2.3": false, "example.invalid": false} {
+		if got := loopback(host); got != want {
+			t.Errorf("loopback(%q) = %v", host, got)
+		}
+	}
+}
+
+// TestWarnsWithoutAdminTokenBeyondLoopback: listening on every interface
+// without --admin-token logs a warning; with one it does not, and the admin
+// API then wants the token.
+func TestWarnsWithoutAdminTokenBeyondLoopback(t *testing.T) {
+	for _, token := range []string{"", "t0k"} {
+		port := freePort(t)
+		args := []string{"--host", "0.0.0.0", "--port", strconv.Itoa(port), "--log-format", "json"}
+		if token != "" {
+			args = append(args, "--admin-token", token)
+		}
+		var logs syncBuffer
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, args, &logs) }()
+		base := "http://127.0.0.1:" + strconv.Itoa(port)
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(logs.String(), `"msg":"serving"`) {
+			if time.Now().After(deadline) {
+				t.Fatalf("not serving: %s", logs.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		warned := strings.Contains(logs.String(), "--admin-token")
+		resp, err := http.Get(base + "/__mock/clock")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if token == "" && (!warned || resp.StatusCode != http.StatusOK) {
+			t.Errorf("no token: warned %v, admin API %d; logs: %s", warned, resp.StatusCode, logs.String())
+		}
+		if token != "" && (warned || resp.StatusCode != http.StatusUnauthorized) {
+			t.Errorf("token: warned %v, admin API %d; logs: %s", warned, resp.StatusCode, logs.String())
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -34,7 +34,9 @@ type conn struct {
 	cfgListener *configListener
 
 	mu            sync.Mutex
-	registered    bool // ServerCheckRequest or ConnectionSetupRequest seen
+	registered    bool            // ServerCheckRequest or ConnectionSetupRequest seen
+	setup         bool            // ConnectionSetupRequest accepted (counted by MaxConnections)
+	subs          map[string]bool // subscriber ids (counted by MaxSubscriptionsPerConnection)
 	closed        bool
 	closeReason   string
 	labels        map[string]string
@@ -83,6 +85,30 @@ func (c *conn) isClosed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.closed
+}
+
+// addSubscription counts subscription id on c; false if that would make
+// more than max (0: no cap) distinct ones.
+func (c *conn) addSubscription(id string, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.subs[id] {
+		return true
+	}
+	if max > 0 && len(c.subs) >= max {
+		return false
+	}
+	if c.subs == nil {
+		c.subs = make(map[string]bool)
+	}
+	c.subs[id] = true
+	return true
+}
+
+func (c *conn) removeSubscription(id string) {
+	c.mu.Lock()
+	delete(c.subs, id)
+	c.mu.Unlock()
 }
 
 func (c *conn) register() {

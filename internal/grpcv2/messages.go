@@ -41,6 +41,9 @@ const (
 	codeUnregister   = 301
 	codeNoHandler    = 302
 	codeBadGateway   = 502
+	// codeOverThreshold is NacosException.OVER_THRESHOLD, what the real
+	// server's TPS control answers a request over its limit with.
+	codeOverThreshold = 503
 )
 
 // response is a server answer: the base Response fields plus the fields of

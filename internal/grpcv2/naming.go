@@ -266,10 +266,15 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 	}
 	reg := cl.s.cfg.Registry
 	var v *registry.View
+	subID := subscriberID(cl.c.id, req.Clusters)
 	if req.Subscribe {
+		if !cl.c.addSubscription(key.String()+"|"+subID, cl.s.cfg.MaxSubscriptionsPerConnection) {
+			return failed(typeSubscribeServiceResponse, codeOverThreshold,
+				"Subscriber limit reached: at most "+strconv.Itoa(cl.s.cfg.MaxSubscriptionsPerConnection)+" subscriptions per connection")
+		}
 		var first bool
 		v, first = reg.SubscribeFirst(key, registry.Subscriber{
-			ID:       subscriberID(cl.c.id, req.Clusters),
+			ID:       subID,
 			Owner:    cl.c.id,
 			Clusters: req.Clusters,
 			Pusher:   &pushTarget{s: cl.s, c: cl.c},
@@ -285,7 +290,8 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 			cl.s.pushView(cl.c, v)
 		}
 	} else {
-		reg.Unsubscribe(key, subscriberID(cl.c.id, req.Clusters))
+		reg.Unsubscribe(key, subID)
+		cl.c.removeSubscription(key.String() + "|" + subID)
 		v = reg.View(key, registry.Selection{Clusters: req.Clusters})
 	}
 	r := ok(typeSubscribeServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(v)})

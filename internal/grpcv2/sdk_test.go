@@ -122,7 +122,7 @@ func (v *views) waitView(t *testing.T, want ...string) {
 		}
 		all := slices.Clone(v.got)
 		v.mu.Unlock()
-		if len(v.got) > 0 && slices.Equal(last, want) {
+		if len(all) > 0 && slices.Equal(last, want) {
 			return
 		}
 		select {

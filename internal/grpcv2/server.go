@@ -69,6 +69,17 @@ type Config struct {
 	// when nil); a mock shares one across restarts.
 	Link *Link
 
+	// MaxConnections caps the connections that have sent their
+	// ConnectionSetupRequest (0: no cap, as the real server by default).
+	// A setup beyond it is refused as a real server over its connection
+	// limit refuses one: the connection is closed (the client reconnects
+	// later), and the journal shows the setup rejected.
+	MaxConnections int
+	// MaxSubscriptionsPerConnection caps the services one connection may
+	// subscribe to (0: no cap). A subscribe beyond it is answered with the
+	// real server's over-threshold refusal (resultCode 500, errorCode 503).
+	MaxSubscriptionsPerConnection int
+
 	// Wall-clock liveness (zero: the defaults above). Connection liveness
 	// never follows the mock clock (design.md, "What the mock clock does
 	// not move").

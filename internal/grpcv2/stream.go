@@ -164,9 +164,23 @@ func (s *Server) streamMessage(c *conn, st *biStream, in *payload) {
 			ev.Rejected, ev.Error = true, msg
 			break
 		}
+		if s.overConnectionLimit(c) {
+			ev.Rejected, ev.Error = true, "Connection register fail, server is over limited."
+			c.mu.Lock()
+			c.registered = false
+			if c.closeReason == "" {
+				c.closeReason = "over the connection limit"
+			}
+			c.mu.Unlock()
+			if c.raw != nil {
+				_ = c.raw.Conn.Close() // connEnded follows from the transport
+			}
+			break
+		}
 		c.mu.Lock()
 		if !c.closed {
 			c.registered = true
+			c.setup = true
 			c.labels = req.Labels
 			c.clientVersion = req.ClientVersion
 			c.tenant = req.Tenant
@@ -201,6 +215,26 @@ func (s *Server) streamMessage(c *conn, st *biStream, in *payload) {
 		s.log.Debug("grpc stream: ignored payload", "type", in.Type, "connectionId", c.id)
 	}
 	s.record(c, ev)
+}
+
+// overConnectionLimit reports whether c's setup would exceed
+// MaxConnections.
+func (s *Server) overConnectionLimit(c *conn) bool {
+	if s.cfg.MaxConnections <= 0 {
+		return false
+	}
+	n := 0
+	for _, o := range s.liveConns() {
+		if o == c {
+			continue
+		}
+		o.mu.Lock()
+		if o.setup && !o.closed {
+			n++
+		}
+		o.mu.Unlock()
+	}
+	return n >= s.cfg.MaxConnections
 }
 
 // answerOf reads the base fields of a client's response.

@@ -8,8 +8,16 @@ import (
 	"strings"
 )
 
-// maxBody bounds what the mock reads of a request body.
+// maxBody bounds what the mock reads of a request body that is not a form.
 const maxBody = 10 << 20
+
+// MaxFormPost is Tomcat's maxPostSize (Spring Boot's
+// server.tomcat.max-http-form-post-size, 2 MB, which no Nacos release
+// changes): a POST form body longer than this is not parsed at all, so its
+// parameters are missing (observed on real 2.4.3 and 3.0.3 servers: a
+// config publish of 3 MB or 30 MB answers the missing dataId's error). The
+// mock reads at most this much of it and leaves the rest unread.
+const MaxFormPost = 2 << 20
 
 // params are a request's parameters with Java's request.getParameter
 // semantics: the query string first, then a form body, for every method
@@ -32,7 +40,21 @@ func parseParams(r *http.Request, queryOnly bool) params {
 	p := params{values: make(map[string][]string)}
 	p.addEncoded(r.URL.RawQuery)
 	if r.Body != nil && isForm(r.Header.Get("Content-Type")) && !queryOnly {
-		b, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		// Tomcat parses only POST bodies (parseBodyMethods); Spring's
+		// FormContentFilter reads PUT and DELETE forms whole.
+		limit := int64(maxBody)
+		if r.Method == http.MethodPost {
+			limit = MaxFormPost
+		}
+		if r.ContentLength > limit {
+			drain(r) // Tomcat does not parse it
+			return p
+		}
+		b, _ := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if int64(len(b)) > limit {
+			drain(r) // a chunked body found too long while read
+			return p
+		}
 		p.body = string(b)
 		p.addEncoded(p.body)
 	} else if r.Body != nil {
@@ -40,6 +62,17 @@ func parseParams(r *http.Request, queryOnly bool) params {
 		p.body = string(b)
 	}
 	return p
+}
+
+// maxDrain bounds how much of an oversized body is read and thrown away.
+const maxDrain = 128 << 20
+
+// drain reads and discards the rest of an oversized body (in small
+// buffers), so that the client, still sending it, gets the answer instead
+// of a connection reset; a body beyond maxDrain is cut off by closing the
+// connection after the answer, as net/http does with an unread body.
+func drain(r *http.Request) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxDrain))
 }
 
 func isForm(ct string) bool {

@@ -48,6 +48,7 @@ public final class MockNacosContainer extends GenericContainer<MockNacosContaine
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int port;
+    private String adminToken;
 
     public MockNacosContainer(String image) {
         super(DockerImageName.parse(image));
@@ -58,6 +59,15 @@ public final class MockNacosContainer extends GenericContainer<MockNacosContaine
         // A local image only: never ask a registry.
         withImagePullPolicy(name -> false);
         waitingFor(new Readiness(port).withStartupTimeout(Duration.ofSeconds(30)));
+    }
+
+    /**
+     * Makes the admin API and the console page require this token (the binary's
+     * --admin-token); the admin methods below send it as a bearer token.
+     */
+    public MockNacosContainer withAdminToken(String token) {
+        this.adminToken = token;
+        return withEnv("MOCKNACOS_ADMIN_TOKEN", token);
     }
 
     /** The server address to give a Nacos client: "127.0.0.1:P". */
@@ -109,8 +119,12 @@ public final class MockNacosContainer extends GenericContainer<MockNacosContaine
     }
 
     private String call(String method, String path) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(adminUrl() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(adminUrl() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30));
+        if (adminToken != null) {
+            b.header("Authorization", "Bearer " + adminToken);
+        }
+        HttpRequest req = b.build();
         HttpResponse<String> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() != 200) {
             throw new IOException(method + " " + path + ": " + resp.statusCode() + " " + resp.body());

@@ -57,7 +57,8 @@ class ServiceRegistrationTest {
             fail("image " + image + " is not here: build it with scripts/build-mock-image.sh (" + e.getMessage() + ")");
         }
         // Frozen clock: only POST /__mock/clock/advance moves it, so health is the test's to decide.
-        nacos = new MockNacosContainer(image).withEnv("MOCKNACOS_FROZEN_CLOCK", "true");
+        // The admin token: only this test may reset, restart or advance the mock.
+        nacos = new MockNacosContainer(image).withEnv("MOCKNACOS_FROZEN_CLOCK", "true").withAdminToken("junit-example-token");
         t0 = System.nanoTime();
         nacos.start();
         step("mock container ready on " + nacos.serverAddr());
