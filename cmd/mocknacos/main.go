@@ -21,6 +21,9 @@ import (
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
+// stdin is what --exit-on-stdin-eof watches (a pipe in tests).
+var stdin io.Reader = os.Stdin
+
 func main() {
 	if code, ok := subcommand(context.Background(), os.Args[1:], os.Stdout, os.Stderr); ok {
 		os.Exit(code) // mocknacos record ... / mocknacos replay ... (record.go, replay.go)
@@ -45,6 +48,7 @@ type config struct {
 	authPassword   string
 	tokenTTL       time.Duration
 	tokenMockClock bool
+	stdinEOF       bool
 }
 
 // envName maps a flag to its environment variable: journal-limit ->
@@ -69,6 +73,7 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&c.authPassword, "auth-password", "", "the password of --auth-user")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 18000*time.Second, "how long a login token lives")
 	fs.BoolVar(&c.tokenMockClock, "token-expiry-mock-clock", false, "tokens expire on the mock clock instead of the wall clock")
+	fs.BoolVar(&c.stdinEOF, "exit-on-stdin-eof", false, "shut down when standard input ends: a parent that starts the mock with a pipe there (the JUnit extension) leaves no orphan even when it is killed")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -159,6 +164,17 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	// test that is done at once, docker stop) must shut down cleanly too.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if c.stdinEOF {
+		var eof context.CancelFunc
+		ctx, eof = context.WithCancel(ctx)
+		defer eof()
+		// The reader stays blocked if stdin never ends; the process exits
+		// with run's return anyway.
+		go func() {
+			_, _ = io.Copy(io.Discard, stdin)
+			eof()
+		}()
+	}
 	start := time.Now()
 	srv, err := mocknacos.New(opts...)
 	if err != nil {
