@@ -1,0 +1,47 @@
+package io.mocknacos.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+
+import io.github.mocknacos.Event;
+import io.github.mocknacos.MockNacos;
+import io.github.mocknacos.Query;
+import io.github.mocknacos.junit.MockNacosTest;
+
+/**
+ * Nacos config through the embedded mock: the app reads sample.greeting from
+ * the dataId sample-service.properties at startup, and a change published on
+ * the mock refreshes the @RefreshScope bean. Config is fetched before
+ * {@code @DynamicPropertySource} applies (spring.config.import, or Hoxton's
+ * bootstrap context), so the server address goes in as system properties.
+ */
+@MockNacosTest(springSystemProperties = true)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "NACOS_CONFIG_ENABLED=true")
+@DirtiesContext
+class NacosConfigTest {
+    static final String DATA_ID = "sample-service.properties", GROUP = "DEFAULT_GROUP";
+
+    @BeforeAll
+    static void seed(MockNacos nacos) {
+        nacos.setConfig(DATA_ID, GROUP, "sample.greeting=hello");
+    }
+
+    @Autowired
+    Greeting greeting;
+
+    @Test
+    void aChangeRefreshesTheRefreshScopeBean(MockNacos nacos) {
+        assertEquals("hello", greeting.get(), "read at startup");
+        nacos.waitForEvents(Query.kind(Event.CONFIG_LISTEN).service(DATA_ID), 1, Duration.ofSeconds(30));
+        nacos.setConfig(DATA_ID, GROUP, "sample.greeting=changed");
+        MockNacos.waitFor(Duration.ofSeconds(30), () -> "changed".equals(greeting.get()),
+                () -> "the bean still reads " + greeting.get());
+    }
+}
