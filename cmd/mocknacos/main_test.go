@@ -45,15 +45,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 // TestRunServesAndStopsOnCancel starts the binary's main loop on a free
 // port pair and stops it the way SIGTERM does.
 func TestRunServesAndStopsOnCancel(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	if port+1000 > 65535 {
-		t.Skip("no room for P+1000")
-	}
+	port := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -98,15 +90,7 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 // --exit-on-stdin-eof: the parent's end of the pipe closing (the parent
 // exited or was killed) shuts the mock down.
 func TestExitOnStdinEOF(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	if port+1000 > 65535 {
-		t.Skip("no room for P+1000")
-	}
+	port := freePort(t)
 	pr, pw := io.Pipe()
 	old := stdin
 	stdin = pr
@@ -129,4 +113,20 @@ func TestExitOnStdinEOF(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("run did not return after stdin ended")
 	}
+}
+
+// freePort is a free port P of 127.0.0.1 (P+1000 must be free too when
+// the mock starts; skipped when it cannot exist).
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	if port+1000 > 65535 {
+		t.Skip("no room for P+1000")
+	}
+	return port
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.web.server.LocalServerPort;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.test.annotation.DirtiesContext;
@@ -72,7 +72,7 @@ class NacosDiscoveryTest {
         }
     }
 
-    @LocalServerPort
+    @Value("${local.server.port}") // @LocalServerPort moved package in Boot 3
     int port;
 
     @Autowired
