@@ -18,25 +18,30 @@ sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum 
 NICE=""; command -v nice >/dev/null && NICE="nice -n 10"
 now_ms() { python3 -c 'import time; print(int(time.time()*1000))' 2>/dev/null || echo $(( $(date +%s) * 1000 )); }
 
-# The stamp: a hash of every Go source file of the module and the platforms.
-stamp=$(cd "$ROOT" && { echo "$PLATFORMS"; git ls-files -- '*.go' go.mod go.sum 2>/dev/null | grep -v '_test.go$' |
-  LC_ALL=C sort | while read -r f; do sha256 "$f"; done; } | sha256 | cut -c1-16)
-if [ -f "$BIN/.stamp" ] && [ "$(cat "$BIN/.stamp")" = "$stamp" ]; then
-  echo "binaries up to date ($stamp)"
-else
-  t0=$(now_ms)
-  rm -rf "$BIN" && mkdir -p "$BIN"
-  for p in $PLATFORMS; do
-    os=${p%/*} arch=${p#*/}
-    exe=mocknacos; [ "$os" = windows ] && exe=mocknacos.exe
-    out=$BIN/$os-$arch/$exe
-    (cd "$ROOT" && CGO_ENABLED=0 GOOS=$os GOARCH=$arch $NICE "$GO" build -trimpath -ldflags='-s -w' -o "$out" ./cmd/mocknacos)
-    (cd "$BIN/$os-$arch" && sha256 "$exe" | cut -d' ' -f1 >"$exe.sha256")
-    echo "built $os-$arch: $(wc -c <"$out" | tr -d ' ') bytes"
-  done
-  echo "$stamp" >"$BIN/.stamp"
-  echo "cross-compiled in $(( $(now_ms) - t0 )) ms"
-fi
+# The stamp: a hash of every non-test Go source file of the module; each
+# platform's binary is rebuilt only when its stamp differs.
+stamp=$(cd "$ROOT" && git ls-files -- '*.go' go.mod go.sum 2>/dev/null | grep -v '_test.go$' |
+  LC_ALL=C sort | while read -r f; do sha256 "$f"; done | sha256 | cut -c1-16)
+t0=$(now_ms)
+for p in $PLATFORMS; do
+  os=${p%/*} arch=${p#*/}
+  exe=mocknacos; [ "$os" = windows ] && exe=mocknacos.exe
+  dir=$BIN/$os-$arch
+  if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$stamp" ] && [ -f "$dir/$exe.sha256" ]; then
+    continue
+  fi
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$ROOT" && CGO_ENABLED=0 GOOS=$os GOARCH=$arch $NICE "$GO" build -trimpath -ldflags='-s -w' -o "$dir/$exe" ./cmd/mocknacos)
+  (cd "$dir" && sha256 "$exe" | cut -d' ' -f1 >"$exe.sha256")
+  echo "$stamp" >"$dir/.stamp"
+  echo "built $os-$arch: $(wc -c <"$dir/$exe" | tr -d ' ') bytes"
+done
+echo "binaries ($stamp) ready in $(( $(now_ms) - t0 )) ms"
+# Only the platforms asked for go into the jar.
+for d in "$BIN"/*/; do
+  [ -d "$d" ] || continue
+  n=$(basename "$d"); case " $PLATFORMS " in *" ${n%-*}/${n#*-} "*) ;; *) rm -rf "$d" ;; esac
+done
 
 [ $# -gt 0 ] || set -- install
 LOG=$D/target/mvn.log

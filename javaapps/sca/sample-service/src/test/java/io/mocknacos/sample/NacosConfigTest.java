@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,14 +24,27 @@ import io.github.mocknacos.junit.MockNacosTest;
  * bootstrap context), so the server address goes in as system properties.
  */
 @MockNacosTest(springSystemProperties = true)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "NACOS_CONFIG_ENABLED=true")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.cloud.nacos.discovery.graceful-shutdown-wait-time=0")
 @DirtiesContext
 class NacosConfigTest {
     static final String DATA_ID = "sample-service.properties", GROUP = "DEFAULT_GROUP";
 
+    /**
+     * The sample app turns its config import on with NACOS_CONFIG_ENABLED. A
+     * system property rather than a test property: a refresh reloads the
+     * config imports in a copy of the environment that has the system
+     * properties but not @SpringBootTest's properties.
+     */
     @BeforeAll
     static void seed(MockNacos nacos) {
+        System.setProperty("NACOS_CONFIG_ENABLED", "true");
         nacos.setConfig(DATA_ID, GROUP, "sample.greeting=hello");
+    }
+
+    @AfterAll
+    static void configOff() {
+        System.clearProperty("NACOS_CONFIG_ENABLED");
     }
 
     @Autowired
