@@ -97,10 +97,11 @@ class NacosDiscoveryTest {
 
     @Test
     @Order(2)
-    void discoveryClientSeesIt() {
-        MockNacos.waitFor(WAIT, () -> discovery.getInstances("sample-service").stream().anyMatch(i -> i.getPort() == port),
-                () -> "DiscoveryClient: " + discovery.getInstances("sample-service"));
-        ServiceInstance si = discovery.getInstances("sample-service").get(0);
+    void discoveryClientSeesIt(MockNacos nacos, @Autowired DiscoveryClient client) { // the README's form
+        nacos.waitForInstances("sample-service", 1, WAIT);
+        MockNacos.waitFor(WAIT, () -> client.getInstances("sample-service").stream().anyMatch(i -> i.getPort() == port),
+                () -> "DiscoveryClient: " + client.getInstances("sample-service"));
+        ServiceInstance si = client.getInstances("sample-service").get(0);
         assertEquals("127.0.0.1", si.getHost());
     }
 
