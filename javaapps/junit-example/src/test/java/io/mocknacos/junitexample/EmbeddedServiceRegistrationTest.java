@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.github.mocknacos.Event;
 import io.github.mocknacos.Instance;
 import io.github.mocknacos.MockNacos;
 import io.github.mocknacos.Query;
 import io.github.mocknacos.junit.MockNacosExtension;
-import io.mocknacos.junitexample.app.OrdersApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -43,16 +39,7 @@ class EmbeddedServiceRegistrationTest {
     void registersSeesHealthOnTheMockClockAndDeregisters(MockNacos mock) {
         step("mock ready on " + mock.serverAddr() + " (process start to serving " + mock.startupTime().toMillis() + " ms)");
         int appPort = MockNacosContainer.freePortPair();
-        Map<String, Object> props = new HashMap<>();
-        props.put("spring.application.name", APP);
-        props.put("server.port", appPort);
-        props.put("server.address", "127.0.0.1");
-        props.put("spring.cloud.nacos.discovery.server-addr", mock.serverAddr());
-        props.put("spring.cloud.nacos.discovery.ip", "127.0.0.1");
-        props.put("spring.cloud.nacos.discovery.graceful-shutdown-wait-time", 0);
-        props.put("spring.main.banner-mode", "off");
-        props.put("logging.level.root", "WARN");
-        ConfigurableApplicationContext app = new SpringApplicationBuilder(OrdersApp.class).properties(props).run();
+        ConfigurableApplicationContext app = ServiceRegistrationTest.startApp(APP, appPort, mock.serverAddr());
         step("app started on 127.0.0.1:" + appPort);
         try {
             Event reg = mock.waitForEvents(Query.kind(Event.REGISTER).service(APP), 1, WAIT).get(0);
