@@ -27,7 +27,7 @@ build:
 ## image (built locally); race-checked unit tests; the real-client tests (Go,
 ## Java, Python, Node, the console in Chromium, the image through
 ## testcontainers-go); the compatibility matrix; the JUnit example
-test: lint browser images unit sdk compat junit
+test: lint browser images unit sdk compat junit junit-module junit-spring
 
 ## browser: Debian's chromium for the console page test (idempotent)
 browser:
@@ -100,6 +100,18 @@ bench-sidebyside:
 ## bench-image: start-to-answer of the binary and of its container
 bench-image: image
 	$(GO) test -run '^$$' -bench . ./cmd/mocknacos/ ./tcmocknacos/
+
+## junit-module: javaapps/mocknacos-junit (the mock embedded in a JUnit 5 /
+## Spring test dependency): cross-compiles the binary for its five platforms,
+## runs the module's tests and installs it into ~/.m2
+.PHONY: junit-module junit-spring
+junit-module:
+	@scripts/stage.sh "junit-module (cross-compile, unit tests, mvn install)" scripts/build-junit-module.sh
+
+## junit-spring: the sample apps' @SpringBootTest tests on the embedded mock,
+## for every Spring Cloud Alibaba generation (profiles of javaapps/sca/pom.xml)
+junit-spring: junit-module
+	@scripts/stage.sh "junit-spring (@SpringBootTest per generation)" scripts/run-sca-spring-tests.sh
 
 clean:
 	rm -rf bin

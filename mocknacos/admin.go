@@ -35,6 +35,7 @@ func (s *Server) adminRoutes(r *mux.Router) {
 	a("/configs", s.adminDeleteConfig, http.MethodDelete)
 	a("/connections", s.adminConnections, http.MethodGet)
 	s.adminFaultRoutes(r)
+	s.adminInstanceRoutes(r)
 	s.consoleRoutes(r)
 }
 

@@ -22,6 +22,9 @@ import (
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
+// stdin is what --exit-on-stdin-eof watches (a pipe in tests).
+var stdin io.Reader = os.Stdin
+
 func main() {
 	if code, ok := subcommand(context.Background(), os.Args[1:], os.Stdout, os.Stderr); ok {
 		os.Exit(code) // mocknacos record ... / mocknacos replay ... (record.go, replay.go)
@@ -49,6 +52,7 @@ type config struct {
 	adminToken     string
 	maxConns       int
 	maxSubs        int
+	stdinEOF       bool
 }
 
 // envName maps a flag to its environment variable: journal-limit ->
@@ -76,6 +80,7 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&c.adminToken, "admin-token", "", "require this token (Authorization: Bearer T, or ?token=T) on the admin API /__mock/ and the console page")
 	fs.IntVar(&c.maxConns, "max-connections", 0, "refuse gRPC connections beyond N (closed after their setup, as a real server over its limit does); 0: no cap")
 	fs.IntVar(&c.maxSubs, "max-subscriptions-per-connection", 0, "refuse a gRPC connection's subscriptions beyond N (errorCode 503); 0: no cap")
+	fs.BoolVar(&c.stdinEOF, "exit-on-stdin-eof", false, "shut down when standard input ends: a parent that starts the mock with a pipe there (the JUnit extension) leaves no orphan even when it is killed")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -181,6 +186,17 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	// test that is done at once, docker stop) must shut down cleanly too.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if c.stdinEOF {
+		var eof context.CancelFunc
+		ctx, eof = context.WithCancel(ctx)
+		defer eof()
+		// The reader stays blocked if stdin never ends; the process exits
+		// with run's return anyway.
+		go func() {
+			_, _ = io.Copy(io.Discard, stdin)
+			eof()
+		}()
+	}
 	start := time.Now()
 	srv, err := mocknacos.New(opts...)
 	if err != nil {

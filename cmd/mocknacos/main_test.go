@@ -169,3 +169,31 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// --exit-on-stdin-eof: the parent's end of the pipe closing (the parent
+// exited or was killed) shuts the mock down.
+func TestExitOnStdinEOF(t *testing.T) {
+	port := freePort(t)
+	pr, pw := io.Pipe()
+	old := stdin
+	stdin = pr
+	t.Cleanup(func() { stdin = old })
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"--port", strconv.Itoa(port), "--exit-on-stdin-eof"}, io.Discard)
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("run returned while stdin was open: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	pw.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return after stdin ended")
+	}
+}

@@ -72,11 +72,16 @@ class ServiceRegistrationTest {
     }
 
     static ConfigurableApplicationContext startApp(int port) {
+        return startApp(APP, port, nacos.serverAddr());
+    }
+
+    /** The app named name on 127.0.0.1:port against the Nacos at serverAddr (EmbeddedServiceRegistrationTest too). */
+    static ConfigurableApplicationContext startApp(String name, int port, String serverAddr) {
         Map<String, Object> props = new HashMap<>();
-        props.put("spring.application.name", APP);
+        props.put("spring.application.name", name);
         props.put("server.port", port);
         props.put("server.address", "127.0.0.1");
-        props.put("spring.cloud.nacos.discovery.server-addr", nacos.serverAddr());
+        props.put("spring.cloud.nacos.discovery.server-addr", serverAddr);
         props.put("spring.cloud.nacos.discovery.ip", "127.0.0.1");
         // On close, SCA 2023 deregisters first, then waits this long (10 s by default) for consumers to
         // notice before stopping; the journal shows the deregistration at once, so no wait here.
