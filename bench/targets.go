@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// target is one server under test, started as a plain process pinned to
+// core 0.
+type target struct {
+	name  string
+	kind  string // "ref", "mock", "real"
+	port  int    // HTTP; gRPC is port+1000
+	ready string // an HTTP path that answers 200 once the server serves
+	argv  []string
+	env   []string
+	home  string
+
+	cmd     *exec.Cmd
+	started time.Time
+}
+
+func numCPU() int { return runtime.NumCPU() }
+
+// pin runs argv on core 0 (taskset), when the machine has two cores or more.
+func pin(argv []string) []string {
+	if _, err := exec.LookPath("taskset"); err != nil || numCPU() < 2 {
+		return argv
+	}
+	return append([]string{"taskset", "-c", "0"}, argv...)
+}
+
+func portFree(p int) bool {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+func (t *target) start() error {
+	for _, p := range []int{t.port, t.port + 1000} {
+		if !portFree(p) {
+			return fmt.Errorf("%s: port %d is taken", t.name, p)
+		}
+	}
+	argv := pin(t.argv)
+	t.cmd = exec.Command(argv[0], argv[1:]...)
+	t.cmd.Env = append(os.Environ(), t.env...)
+	t.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if t.home != "" {
+		f, err := os.Create(filepath.Join(t.home, "bench-server.log"))
+		if err == nil {
+			t.cmd.Stdout, t.cmd.Stderr = f, f
+		}
+	}
+	t.started = time.Now()
+	return t.cmd.Start()
+}
+
+func (t *target) pid() int { return t.cmd.Process.Pid }
+
+// waitReady polls the ready path and a gRPC ServerCheck; it returns the
+// time from exec to both answering.
+func (t *target) waitReady(limit time.Duration) (time.Duration, error) {
+	c := &http.Client{Timeout: time.Second}
+	deadline := t.started.Add(limit)
+	for time.Now().Before(deadline) {
+		resp, err := c.Get("http://127.0.0.1:" + strconv.Itoa(t.port) + t.ready)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				conns, err := grpcConns(t.port, 1, nil)
+				if err == nil {
+					closeAll(conns)
+					return time.Since(t.started), nil
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("%s: not ready after %v", t.name, limit)
+}
+
+func (t *target) stop() {
+	if t.cmd == nil || t.cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = t.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+	if t.home != "" {
+		_ = os.RemoveAll(t.home)
+	}
+}
+
+func refTarget(self string, port int) *target {
+	return &target{name: "stateless reference", kind: "ref", port: port, ready: "/", argv: []string{self, "-serve-reference", strconv.Itoa(port)}}
+}
+
+func mockTarget(bin string, port int) *target {
+	return &target{name: "mock binary", kind: "mock", port: port, ready: "/nacos/v1/console/health/readiness",
+		argv: []string{bin, "--port", strconv.Itoa(port), "--log-level", "warn"}}
+}
+
+// realTarget runs an assembled real Nacos (start.sh) with its own home.
+func realTarget(version, startSh string, port int) (*target, error) {
+	home, err := os.MkdirTemp("", "mocknacos-bench-nacos-")
+	if err != nil {
+		return nil, err
+	}
+	t := &target{name: "real " + version, kind: "real", port: port, home: home,
+		env: []string{"NACOS_HOME=" + home, "JAVA_OPTS=-Xms256m -Xmx512m"}}
+	args := []string{startSh, "--nacos.inetutils.ip-address=127.0.0.1"}
+	if version[0] >= '3' {
+		secret := base64.StdEncoding.EncodeToString([]byte("mocknacos-bench-token-secret-not-for-production"))
+		args = append(args, "--nacos.server.main.port="+strconv.Itoa(port), "--nacos.console.port="+strconv.Itoa(port+100),
+			"--nacos.core.auth.plugin.nacos.token.secret.key="+secret,
+			"--nacos.core.auth.server.identity.key=bench", "--nacos.core.auth.server.identity.value=bench")
+		t.ready = "/nacos/v3/admin/core/state/readiness"
+	} else {
+		args = append(args, "--server.port="+strconv.Itoa(port))
+		t.ready = "/nacos/v1/console/health/readiness"
+	}
+	t.argv = args
+	return t, nil
+}
