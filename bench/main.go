@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -52,7 +55,19 @@ func main() {
 		}
 		targets = append(targets, t)
 	}
+	// An interrupted run stops the server it started.
+	var current atomic.Pointer[target]
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		if t := current.Load(); t != nil {
+			t.stop()
+		}
+		os.Exit(2)
+	}()
 	for _, t := range targets {
+		current.Store(t)
 		fmt.Printf("== %s (HTTP %d, gRPC %d)\n", t.name, t.port, t.port+1000)
 		col := measure(t, *dur)
 		rep.cols = append(rep.cols, col)

@@ -274,13 +274,6 @@ func (in *interner) params(enc string) map[string][]string {
 // The encodings: a count, then length-prefixed strings, keys sorted so that
 // equal maps encode equally. A list's count is n+1 (0: a nil list).
 
-func (in *interner) sortedKeys(each func(func(string))) []string {
-	in.keys = in.keys[:0]
-	each(func(k string) { in.keys = append(in.keys, k) })
-	slices.Sort(in.keys)
-	return in.keys
-}
-
 func appendStr(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -288,11 +281,12 @@ func appendStr(b []byte, s string) []byte {
 
 func (in *interner) encodeParams(b []byte, m map[string][]string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(m)))
-	keys := in.sortedKeys(func(add func(string)) {
-		for k := range m {
-			add(k)
-		}
-	})
+	keys := in.keys[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	in.keys = keys
 	for _, k := range keys {
 		b = appendStr(b, k)
 		vs := m[k]
@@ -310,11 +304,12 @@ func (in *interner) encodeParams(b []byte, m map[string][]string) []byte {
 
 func (in *interner) encodeHeaders(b []byte, m map[string]string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(m)))
-	keys := in.sortedKeys(func(add func(string)) {
-		for k := range m {
-			add(k)
-		}
-	})
+	keys := in.keys[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	in.keys = keys
 	for _, k := range keys {
 		b = appendStr(b, k)
 		b = appendStr(b, m[k])
