@@ -89,16 +89,18 @@ type headKey struct {
 type interner struct {
 	heads   map[headKey]*head
 	remotes map[string]*string
-	strs    [4096]string
+	strs    *[4096]string // allocated with the first event: Start+Close stays cheap
 	seed    maphash.Seed
 	scratch []byte
 	keys    []string
 	// params decoded on read, by encoded string (read-only maps shared by
 	// the events that carry the same parameters).
-	decoded [1024]struct {
-		enc string
-		m   map[string][]string
-	}
+	decoded *[1024]decodedParams
+}
+
+type decodedParams struct {
+	enc string
+	m   map[string][]string
 }
 
 // maxHeads bounds the head and remote tables: past it the table starts afresh (the
@@ -109,6 +111,8 @@ func (in *interner) init() {
 	if in.heads == nil {
 		in.heads = make(map[headKey]*head)
 		in.remotes = make(map[string]*string)
+		in.strs = new([4096]string)
+		in.decoded = new([1024]decodedParams)
 		in.seed = maphash.MakeSeed()
 	}
 }
