@@ -25,8 +25,12 @@ type target struct {
 	env   []string
 	home  string
 
+	version string // a real server's
+	startSh string // what runs: a real server's start.sh, the mock binary, or this program
+
 	cmd     *exec.Cmd
 	started time.Time
+	exited  chan struct{} // closed when the process has ended
 }
 
 func numCPU() int { return runtime.NumCPU() }
@@ -65,7 +69,12 @@ func (t *target) start() error {
 		}
 	}
 	t.started = time.Now()
-	return t.cmd.Start()
+	if err := t.cmd.Start(); err != nil {
+		return err
+	}
+	t.exited = make(chan struct{})
+	go func() { _ = t.cmd.Wait(); close(t.exited) }()
+	return nil
 }
 
 func (t *target) pid() int { return t.cmd.Process.Pid }
@@ -76,6 +85,11 @@ func (t *target) waitReady(limit time.Duration) (time.Duration, error) {
 	c := &http.Client{Timeout: time.Second}
 	deadline := t.started.Add(limit)
 	for time.Now().Before(deadline) {
+		select {
+		case <-t.exited:
+			return 0, fmt.Errorf("%s: exited before it was ready (%s)", t.name, t.cmd.ProcessState)
+		default:
+		}
 		resp, err := c.Get("http://127.0.0.1:" + strconv.Itoa(t.port) + t.ready)
 		if err == nil {
 			resp.Body.Close()
@@ -97,26 +111,32 @@ func (t *target) stop() {
 		return
 	}
 	_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = t.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-t.exited:
 	case <-time.After(15 * time.Second):
 		_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
+		<-t.exited
 	}
+	t.cmd = nil
+}
+
+// cleanup removes the server's home.
+func (t *target) cleanup() {
 	if t.home != "" {
 		_ = os.RemoveAll(t.home)
 	}
 }
 
 func refTarget(self string, port int) *target {
-	return &target{name: "stateless reference", kind: "ref", port: port, ready: "/", argv: []string{self, "-serve-reference", strconv.Itoa(port)}}
+	t := &target{name: "stateless reference", kind: "ref", startSh: self, ready: "/"}
+	t.setPort(port)
+	return t
 }
 
 func mockTarget(bin string, port int) *target {
-	return &target{name: "mock binary", kind: "mock", port: port, ready: "/nacos/v1/console/health/readiness",
-		argv: []string{bin, "--port", strconv.Itoa(port), "--log-level", "warn"}}
+	t := &target{name: "mock binary", kind: "mock", startSh: bin, ready: "/nacos/v1/console/health/readiness"}
+	t.setPort(port)
+	return t
 }
 
 // realTarget runs an assembled real Nacos (start.sh) with its own home.
@@ -125,10 +145,25 @@ func realTarget(version, startSh string, port int) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &target{name: "real " + version, kind: "real", port: port, home: home,
+	t := &target{name: "real " + version, kind: "real", home: home, version: version, startSh: startSh,
 		env: []string{"NACOS_HOME=" + home, "JAVA_OPTS=-Xms256m -Xmx512m"}}
-	args := []string{startSh, "--nacos.inetutils.ip-address=127.0.0.1"}
-	if version[0] >= '3' {
+	t.setPort(port)
+	return t, nil
+}
+
+// setPort sets a server's ports and the arguments that name them.
+func (t *target) setPort(port int) {
+	t.port = port
+	switch t.kind {
+	case "ref":
+		t.argv = []string{t.startSh, "-serve-reference", strconv.Itoa(port)}
+		return
+	case "mock":
+		t.argv = []string{t.startSh, "--port", strconv.Itoa(port), "--log-level", "warn"}
+		return
+	}
+	args := []string{t.startSh, "--nacos.inetutils.ip-address=127.0.0.1"}
+	if t.version[0] >= '3' {
 		secret := base64.StdEncoding.EncodeToString([]byte("mocknacos-bench-token-secret-not-for-production"))
 		args = append(args, "--nacos.server.main.port="+strconv.Itoa(port), "--nacos.console.port="+strconv.Itoa(port+100),
 			"--nacos.core.auth.plugin.nacos.token.secret.key="+secret,
@@ -139,5 +174,4 @@ func realTarget(version, startSh string, port int) (*target, error) {
 		t.ready = "/nacos/v1/console/health/readiness"
 	}
 	t.argv = args
-	return t, nil
 }
