@@ -108,9 +108,36 @@ func measure(t *target, d time.Duration) column {
 	}
 	pid := t.pid()
 
+	h := newHTTPLoad(t.port, workers)
+	// First, on the fresh server, 10,000 instances beating: registered, then beaten as fast as the
+	// server takes (at most 100,000 beats or 20 s: the mock's default
+	// journal is full after it), then 10 s at the 5 s cadence (2,000/s).
+	var next atomic.Int64
+	regOne := func(_ int, _ int64) error {
+		i := next.Add(1)
+		if i > 10000 {
+			return errDone
+		}
+		return h.do("POST", registerPath("bench-10k-"+strconv.FormatInt(i%100, 10), 100000+i), nil)
+	}
+	runUntilDone(workers, regOne)
+	var sent atomic.Int64
+	beatOne := func(_ int, _ int64) error {
+		i := sent.Add(1)
+		if i > 100000 {
+			return errDone
+		}
+		k := i % 10000
+		return h.do("PUT", lightBeatPath("bench-10k-"+strconv.FormatInt(k%100, 10), 100000+k), okBeat)
+	}
+	runFor(workers, 20*time.Second, beatOne)
+	paced := paceBeats(h, 10*time.Second, 2000)
+	set("beats.10k", num(float64(min(sent.Load(), 100000)+paced)))
+	set("rss.10k", num(rssMB(pid)))
+	fmt.Printf("  rss with 10k beating %.0f MB\n", col.rows["rss.10k"].v)
+
 	// HTTP: registrations of new instances, then light beats of the first
 	// 1,000 of them.
-	h := newHTTPLoad(t.port, workers)
 	throughput("hreg", run(pid, workers, d, func(_ int, i int64) error { return h.do("POST", registerPath("bench-http", i), nil) }))
 	for i := int64(1); i <= 1000; i++ {
 		_ = h.do("POST", registerPath("bench-http", i), nil)
@@ -135,38 +162,12 @@ func measure(t *target, d time.Duration) column {
 		closeAll(conns)
 	}
 	set("rss.load", num(rssMB(pid)))
+	fmt.Printf("  rss after the load %.0f MB\n", col.rows["rss.load"].v)
 
 	if t.kind != "ref" {
 		set("config", latencyCell(configLatency(t.port)))
 		set("gone", latencyCell(goneLatency(t.port)))
 	}
-
-	// 10,000 instances beating: registered, then beaten as fast as the
-	// server takes (at most 100,000 beats or 5 s: the mock's default
-	// journal is full after it), then 10 s at the 5 s cadence (2,000/s).
-	var next atomic.Int64
-	regOne := func(_ int, _ int64) error {
-		i := next.Add(1)
-		if i > 10000 {
-			return errDone
-		}
-		return h.do("POST", registerPath("bench-10k-"+strconv.FormatInt(i%100, 10), 100000+i), nil)
-	}
-	runUntilDone(workers, regOne)
-	var sent atomic.Int64
-	beatOne := func(_ int, _ int64) error {
-		i := sent.Add(1)
-		if i > 100000 {
-			return errDone
-		}
-		k := i % 10000
-		return h.do("PUT", lightBeatPath("bench-10k-"+strconv.FormatInt(k%100, 10), 100000+k), okBeat)
-	}
-	runFor(workers, 5*time.Second, beatOne)
-	paced := paceBeats(h, 10*time.Second, 2000)
-	set("beats.10k", num(float64(min(sent.Load(), 100000)+paced)))
-	set("rss.10k", num(rssMB(pid)))
-	fmt.Printf("  rss after load %.0f MB, with 10k beating %.0f MB\n", col.rows["rss.load"].v, col.rows["rss.10k"].v)
 
 	if t.kind == "mock" {
 		if rate, err := replayRate(); err == nil {

@@ -2,7 +2,6 @@ package mocknacos_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -50,15 +49,7 @@ func BenchmarkJournalBytesPerBeat(b *testing.B) {
 			req, _ := http.NewRequest(method, srv.URL()+path, strings.NewReader(form))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("User-Agent", "Nacos-Go-Client:v1.1.6")
-			resp, err := c.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				b.Fatal(path, resp.StatusCode)
-			}
+			doReq(b, c, req)
 		}
 		for i := range 1000 {
 			reg, _ := beat(i)

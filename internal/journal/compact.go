@@ -283,15 +283,20 @@ func appendStr(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func (in *interner) encodeParams(b []byte, m map[string][]string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(m)))
+// sortedKeys returns m's keys, sorted, in the interner's scratch slice.
+func sortedKeys[V any](in *interner, m map[string]V) []string {
 	keys := in.keys[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	in.keys = keys
-	for _, k := range keys {
+	return keys
+}
+
+func (in *interner) encodeParams(b []byte, m map[string][]string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(m)))
+	for _, k := range sortedKeys(in, m) {
 		b = appendStr(b, k)
 		vs := m[k]
 		if vs == nil {
@@ -308,13 +313,7 @@ func (in *interner) encodeParams(b []byte, m map[string][]string) []byte {
 
 func (in *interner) encodeHeaders(b []byte, m map[string]string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(m)))
-	keys := in.keys[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	in.keys = keys
-	for _, k := range keys {
+	for _, k := range sortedKeys(in, m) {
 		b = appendStr(b, k)
 		b = appendStr(b, m[k])
 	}
