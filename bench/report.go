@@ -32,7 +32,7 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "Each server runs alone, started as a plain process pinned to core 0 (`taskset -c 0`); the load "+
 		"generator (`bench/`, Go) runs on core 1 with %d concurrent workers (HTTP keep-alive connections, or gRPC "+
 		"connections set up as a client does: ServerCheck, then ConnectionSetup on the bi-stream). Each throughput "+
-		"figure is a %s closed loop; server CPU is read from /proc/PID/stat around it. The real servers run with "+
+		"figure is a %s closed loop after a warm-up of a third of that with the same requests; server CPU is read from /proc/PID/stat around it. The real servers run with "+
 		"`-Xms256m -Xmx512m` and embedded storage. The machine is shared, so read the ratios (taken in this one run) "+
 		"rather than the absolute figures.\n\n", workers, r.dur)
 	mock := r.col("mock")

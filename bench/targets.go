@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -33,7 +34,25 @@ type target struct {
 	exited  chan struct{} // closed when the process has ended
 }
 
-func numCPU() int { return runtime.NumCPU() }
+// numCPU is the machine's online CPUs (not this process's affinity: the
+// load generator itself runs pinned to one).
+func numCPU() int {
+	b, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return runtime.NumCPU()
+	}
+	n := 0
+	for _, part := range strings.Split(strings.TrimSpace(string(b)), ",") {
+		lo, hi, ok := strings.Cut(part, "-")
+		a, _ := strconv.Atoi(lo)
+		z := a
+		if ok {
+			z, _ = strconv.Atoi(hi)
+		}
+		n += z - a + 1
+	}
+	return max(n, 1)
+}
 
 // pin runs argv on core 0 (taskset), when the machine has two cores or more.
 func pin(argv []string) []string {
