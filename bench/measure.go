@@ -84,17 +84,15 @@ func measure(t *target, d time.Duration) column {
 		limit = 180 * time.Second
 	}
 	defer t.cleanup()
-	// Up to three tries, each on ports 10 higher: on a shared machine
-	// another process (or an outgoing connection) can hold a port.
+	// Up to three tries, each from ports 10 higher (start picks free ones).
 	var ready time.Duration
 	var err error
 	for try := 0; try < 3; try++ {
 		if try > 0 {
-			t.port += 10
-			t.setPort(t.port)
-			fmt.Printf("  retrying on HTTP %d, gRPC %d\n", t.port, t.port+1000)
+			t.setPort(t.port + 10)
 		}
 		if err = t.start(); err == nil {
+			fmt.Printf("  on HTTP %d, gRPC %d\n", t.port, t.port+1000)
 			if ready, err = t.waitReady(limit); err == nil {
 				break
 			}

@@ -71,11 +71,38 @@ func portFree(p int) bool {
 	return true
 }
 
-func (t *target) start() error {
-	for _, p := range []int{t.port, t.port + 1000} {
-		if !portFree(p) {
-			return fmt.Errorf("%s: port %d is taken", t.name, p)
+// ports are the ports a server on P binds: a real Nacos also takes P+1001
+// (raft) and P-1000, and 3.x its console on P+100.
+func (t *target) ports(p int) []int {
+	if t.kind == "real" {
+		return []int{p, p + 1000, p + 1001, p - 1000, p + 100}
+	}
+	return []int{p, p + 1000}
+}
+
+// pickPort moves the target to the first port from its own up whose ports
+// are all free (outgoing connections of anyone on the machine take
+// ephemeral ports in our range, and hold them in TIME_WAIT for a minute).
+func (t *target) pickPort() error {
+	for p := t.port; p < t.port+50; p++ {
+		free := true
+		for _, q := range t.ports(p) {
+			if !portFree(q) {
+				free = false
+				break
+			}
 		}
+		if free {
+			t.setPort(p)
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: no free ports from %d", t.name, t.port)
+}
+
+func (t *target) start() error {
+	if err := t.pickPort(); err != nil {
+		return err
 	}
 	argv := pin(t.argv)
 	t.cmd = exec.Command(argv[0], argv[1:]...)
