@@ -11,7 +11,7 @@ import (
 // default, ~20 MB) and 10,000 beating instances stays under 64 MB
 // resident instead of letting the heap double between collections. It is
 // soft: a larger journal (--journal-limit) still gets the memory it needs.
-const defaultMemoryLimit = 40 << 20
+const defaultMemoryLimit = 50 << 20
 
 // setMemoryLimit applies defaultMemoryLimit unless GOMEMLIMIT chose one.
 func setMemoryLimit() {
