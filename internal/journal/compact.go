@@ -87,7 +87,7 @@ type headKey struct {
 
 // interner holds the tables that make records share.
 type interner struct {
-	heads   map[headKey]*head
+	heads   map[uint64]*head // by maphash of the key: the key is held once, in the head
 	remotes map[string]*string
 	strs    *[4096]string // allocated with the first event: Start+Close stays cheap
 	seed    maphash.Seed
@@ -109,7 +109,7 @@ const maxHeads = 1 << 16
 
 func (in *interner) init() {
 	if in.heads == nil {
-		in.heads = make(map[headKey]*head)
+		in.heads = make(map[uint64]*head)
 		in.remotes = make(map[string]*string)
 		in.strs = new([4096]string)
 		in.decoded = new([1024]decodedParams)
@@ -145,14 +145,17 @@ func (in *interner) bytes(b []byte) string {
 }
 
 func (in *interner) head(k headKey) *head {
-	if h, ok := in.heads[k]; ok {
+	sum := maphash.Comparable(in.seed, k)
+	if h, ok := in.heads[sum]; ok && h.key == k {
 		return h
 	}
 	if len(in.heads) >= maxHeads {
-		in.heads = make(map[headKey]*head)
+		in.heads = make(map[uint64]*head)
 	}
+	// A new head, or one whose hash collides with another's: the newer
+	// takes the slot (the older stays with the records that hold it).
 	h := &head{key: k}
-	in.heads[k] = h
+	in.heads[sum] = h
 	return h
 }
 
