@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mocknacos/mocknacos/internal/grpcv2"
+	"github.com/mocknacos/mocknacos/internal/replay"
 )
 
 // cell is one figure; text when it is not a number.
@@ -266,7 +267,7 @@ func configLatency(port int) ([]time.Duration, error) {
 	defer closeAll(conns)
 	listen := payload("ConfigBatchListenRequest", map[string]any{"module": "config", "listen": true,
 		"configListenContexts": []map[string]string{{"dataId": "bench-cfg", "group": "DEFAULT_GROUP", "tenant": "", "md5": ""}}})
-	if _, err := call(conns[0], listen); err != nil {
+	if err := callRetry(conns[0], func() *grpcv2.Payload { return listen }); err != nil {
 		return nil, err
 	}
 	var out []time.Duration
@@ -322,7 +323,7 @@ func goneLatency(port int) ([]time.Duration, error) {
 	defer closeAll(consumer)
 	sub := payload("SubscribeServiceRequest", map[string]any{"module": "naming", "namespace": "public", "serviceName": "bench-gone",
 		"groupName": "DEFAULT_GROUP", "subscribe": true, "clusters": ""})
-	if _, err := call(consumer[0], sub); err != nil {
+	if err := callRetry(consumer[0], func() *grpcv2.Payload { return sub }); err != nil {
 		return nil, err
 	}
 	await := func(want func(int) bool) error {
@@ -344,16 +345,7 @@ func goneLatency(port int) ([]time.Duration, error) {
 		if err != nil {
 			return nil, err
 		}
-		// A real server may refuse a register sent right after the setup
-		// (the connection is not registered yet): a client retries.
-		for try := 0; ; try++ {
-			_, err = call(provider[0], grpcRegister("bench-gone", int64(500+i)))
-			if err == nil || try == 30 {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if err != nil {
+		if err := callRetry(provider[0], func() *grpcv2.Payload { return grpcRegister("bench-gone", int64(500+i)) }); err != nil {
 			closeAll(provider)
 			return nil, err
 		}
@@ -384,4 +376,18 @@ func replayRate() (float64, error) {
 		return 0, fmt.Errorf("no events/s in: %s", out)
 	}
 	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// callRetry sends a request until it is accepted, for up to 3 s: a real
+// server refuses one sent right after the setup (the connection is not
+// registered yet), and its clients retry.
+func callRetry(c replay.Conn, p func() *grpcv2.Payload) error {
+	var err error
+	for try := 0; try < 30; try++ {
+		if _, err = call(c, p()); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
