@@ -64,6 +64,9 @@ func main() {
 		if t := current.Load(); t != nil {
 			t.stop()
 		}
+		for _, t := range targets {
+			t.cleanup()
+		}
 		os.Exit(2)
 	}()
 	for _, t := range targets {
