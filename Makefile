@@ -13,7 +13,7 @@ REQUIRE_DOCKER ?= 1
 NACOS_IMAGES ?=
 export NACOS_IMAGES
 
-.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-soak bench-sidebyside bench-image image run-image clean
+.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-soak bench-sidebyside bench-image image run-image clean bench-micro
 
 ## run: serve the mock on 127.0.0.1:$(PORT) (HTTP, /nacos) and $(PORT)+1000 (gRPC)
 run:
@@ -89,9 +89,17 @@ SOAK ?= 10m
 bench-soak:
 	MOCKNACOS_SOAK=$(SOAK) $(GO) test -run '^TestLoadSoak$$' -count=1 -timeout 0 -v ./mocknacos/
 
-## bench: the micro-benchmarks (see README, "Performance")
-bench:
-	$(GO) test -run '^$$' -bench . -skip SideBySide -benchmem ./mocknacos/ ./internal/...
+## bench: the mock binary beside the real Nacos 2.4.3 and 3.0.3 (assembled
+## from ../shared/nacos) and the stateless references, in one run: each
+## server alone on core 0, the load generator on core 1; prints and writes
+## bench/RESULTS.md (a few minutes; not part of CI)
+bench: build
+	$(GO) build -o bin/bench ./bench
+	$(if $(shell command -v taskset),taskset -c 1 )bin/bench -mock bin/mocknacos -out bench/RESULTS.md
+
+## bench-micro: the Go micro-benchmarks (see README, "Performance")
+bench-micro:
+	$(GO) test -run '^$$' -bench . -skip 'SideBySide|Journal10M' -benchmem ./mocknacos/ ./internal/...
 
 ## bench-sidebyside: mock vs a real Nacos in one run (MOCKNACOS_REAL_NACOS=host:port)
 bench-sidebyside:

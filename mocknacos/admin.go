@@ -154,12 +154,7 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) {
 		}
 		since = n
 	}
-	var events []Event
-	for _, e := range s.journal.Events() {
-		if e.Seq > since && query.Match(&e) {
-			events = append(events, e)
-		}
-	}
+	events := s.journal.Select(func(e *Event) bool { return e.Seq > since && query.Match(e) })
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("X-Mocknacos-Dropped", strconv.FormatInt(s.journal.Dropped(), 10))
 	_ = journal.WriteJSONL(w, s.journalHeader(), events)

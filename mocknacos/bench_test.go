@@ -31,6 +31,12 @@ func newBenchClient() *http.Client {
 
 func do(b *testing.B, c *http.Client, method, url string) {
 	req, _ := http.NewRequest(method, url, nil)
+	doReq(b, c, req)
+}
+
+// doReq sends req and fails unless the answer is 200.
+func doReq(b *testing.B, c *http.Client, req *http.Request) {
+	method, url := req.Method, req.URL.String()
 	resp, err := c.Do(req)
 	if err != nil {
 		b.Fatal(err)

@@ -88,24 +88,12 @@ func (q Query) Match(e *Event) bool {
 
 // Find returns the events q selects, oldest first.
 func (s *Server) Find(q Query) []Event {
-	var out []Event
-	for _, e := range s.journal.Events() {
-		if q.Match(&e) {
-			out = append(out, e)
-		}
-	}
-	return out
+	return s.journal.Select(q.Match)
 }
 
 // Count is len(Find(q)).
 func (s *Server) Count(q Query) int {
-	n := 0
-	for _, e := range s.journal.Events() {
-		if q.Match(&e) {
-			n++
-		}
-	}
-	return n
+	return s.journal.Count(q.Match)
 }
 
 // ExportJournal writes the journal as JSON Lines: a header line naming the

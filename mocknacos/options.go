@@ -34,8 +34,14 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{sweep: 5 * time.Second, host: "127.0.0.1", httpIdleTimeout: DefaultHTTPIdleTimeout}
+	return options{sweep: 5 * time.Second, host: "127.0.0.1", httpIdleTimeout: DefaultHTTPIdleTimeout, journalLimit: DefaultJournalLimit}
 }
+
+// DefaultJournalLimit is the journal's cap when WithJournalLimit is not
+// given: the newest million events (about 150-250 MB of heap at most, see
+// the README's "Performance"), so that a long test's memory stays bounded;
+// the older ones are counted in JournalDropped.
+const DefaultJournalLimit = 1_000_000
 
 // WithPort serves HTTP on port p and gRPC on p+1000 instead of a free pair.
 func WithPort(p int) Option { return func(o *options) { o.port = p } }
@@ -58,8 +64,9 @@ func WithFrozenClock(at time.Time) Option {
 // WithLogger sends the mock's logs to l (discarded by default).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// WithJournalLimit keeps only the newest n events in the journal (0: all,
-// the default; negative: record nothing). Dropped events are counted.
+// WithJournalLimit keeps only the newest n events in the journal
+// (DefaultJournalLimit when not given; 0: all, unbounded; negative: record
+// nothing). Dropped events are counted.
 func WithJournalLimit(n int) Option { return func(o *options) { o.journalLimit = n } }
 
 // ServerVersion names the Nacos server generation the mock imitates.

@@ -29,6 +29,7 @@ func main() {
 	if code, ok := subcommand(context.Background(), os.Args[1:], os.Stdout, os.Stderr); ok {
 		os.Exit(code) // mocknacos record ... / mocknacos replay ... (record.go, replay.go)
 	}
+	tuneGC()
 	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "mocknacos:", err)
 		os.Exit(1)

@@ -21,11 +21,11 @@ type paramInfo struct {
 
 var (
 	namespaceIDPattern = regexp.MustCompile(`^[\w-]+`)
-	groupPattern       = regexp.MustCompile(`^[a-zA-Z0-9-_:.]*$`)
-	clusterPattern     = regexp.MustCompile(`^[0-9a-zA-Z-_]+$`)
+	groupPattern       = paramcheck.NewClass(`^[a-zA-Z0-9-_:.]*$`)
+	clusterPattern     = paramcheck.NewClass(`^[0-9a-zA-Z-_]+$`)
 	// clusterNamePattern is NamingUtils' CLUSTER_NAME_PATTERN, stricter than
 	// the parameter check (no '_').
-	clusterNamePattern = regexp.MustCompile(`^[0-9a-zA-Z-]+$`)
+	clusterNamePattern = paramcheck.NewClass(`^[0-9a-zA-Z-]+$`)
 )
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/mocknacos/mocknacos/internal/paramcheck"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
@@ -87,9 +87,9 @@ kv:
 }
 
 var (
-	clusterNamePattern = regexp.MustCompile(`^[0-9a-zA-Z-]+$`)
+	clusterNamePattern = paramcheck.NewClass(`^[0-9a-zA-Z-]+$`)
 	// domNamePattern is 1.4.x Service's SERVICE_NAME_SYNTAX.
-	domNamePattern = regexp.MustCompile(`^[0-9a-zA-Z@.:_-]+$`)
+	domNamePattern = paramcheck.NewClass(`^[0-9a-zA-Z@.:_-]+$`)
 )
 
 // checkInstance is NamingUtils.checkInstanceIsLegal (2.x). A 1.4.x server

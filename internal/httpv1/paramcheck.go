@@ -2,7 +2,6 @@ package httpv1
 
 import (
 	"github.com/mocknacos/mocknacos/internal/paramcheck"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -122,7 +121,7 @@ func (c *call) checkParams() error {
 }
 
 var (
-	namespacePattern    = regexp.MustCompile(`^[\w-]+$`)
-	groupPattern        = regexp.MustCompile(`^[a-zA-Z0-9-_:.]*$`)
-	clusterParamPattern = regexp.MustCompile(`^[0-9a-zA-Z-_]+$`)
+	namespacePattern    = paramcheck.NewClass(`^[\w-]+$`)
+	groupPattern        = paramcheck.NewClass(`^[a-zA-Z0-9-_:.]*$`)
+	clusterParamPattern = paramcheck.NewClass(`^[0-9a-zA-Z-_]+$`)
 )

@@ -1,6 +1,9 @@
 package journal
 
-import "net/http"
+import (
+	"net/http"
+	"net/textproto"
+)
 
 // HTTPHeaders are the request headers an HTTP event keeps: those a Nacos
 // server reads, so that a replay sends what changes the answer, and
@@ -16,11 +19,20 @@ var HTTPHeaders = []string{
 	"casMd5",                         // config publish with compare-and-set
 }
 
+// canonicalHeaders are HTTPHeaders as net/http keys them.
+var canonicalHeaders = func() []string {
+	out := make([]string, len(HTTPHeaders))
+	for i, k := range HTTPHeaders {
+		out[i] = textproto.CanonicalMIMEHeaderKey(k)
+	}
+	return out
+}()
+
 // HeadersOf picks HTTPHeaders from h (first value each); nil when none is set.
 func HeadersOf(h http.Header) map[string]string {
 	var out map[string]string
-	for _, k := range HTTPHeaders {
-		if v := h.Values(k); len(v) > 0 {
+	for i, k := range HTTPHeaders {
+		if v := h[canonicalHeaders[i]]; len(v) > 0 {
 			if out == nil {
 				out = make(map[string]string, 4)
 			}
