@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/mocknacos/mocknacos/internal/httpv1"
 )
 
 // Payload type names: the Java simple class names (nacos-protocol.md 5.2).
@@ -272,7 +274,7 @@ type typeField struct {
 }
 
 type serviceInfoField struct {
-	ServiceInfo *serviceInfo `json:"serviceInfo"`
+	ServiceInfo *httpv1.ServiceInfo `json:"serviceInfo"`
 }
 
 type serviceListFields struct {

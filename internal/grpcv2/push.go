@@ -43,7 +43,7 @@ func (s *Server) pushView(c *conn, v *registry.View) {
 	if s.stopping.Load() || c.isClosed() {
 		return
 	}
-	body := serverRequest(s.nextRequestID(), "naming", serviceInfoField{ServiceInfo: encodeServiceInfo(v)})
+	body := serverRequest(s.nextRequestID(), "naming", serviceInfoField{ServiceInfo: encodeServiceInfo(s.mode(), v)})
 	p := &payload{Type: typeNotifySubscriberRequest, Body: body}
 	ev := journal.Event{Kind: journal.Push, Namespace: v.Key.Namespace, Group: v.Key.Group, Service: v.Key.Name,
 		Cluster: v.Clusters, Request: journal.Request{Type: p.Type, Body: string(body)}}
