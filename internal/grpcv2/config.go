@@ -112,7 +112,7 @@ type changedConfigsField struct {
 type configNotifyFields struct {
 	DataID string  `json:"dataId"`
 	Group  string  `json:"group"`
-	Tenant *string `json:"tenant"`
+	Tenant *string `json:"tenant,omitempty"` // nil: left out (Jackson NON_NULL)
 }
 
 // str is a Java String's value: null is "".
@@ -188,9 +188,9 @@ func (s *Server) pushConfig(c *conn, w config.Watch) {
 	}
 	tenant := &w.Tenant
 	if s.mode() == registry.ModeV3 && strings.TrimSpace(w.Tenant) == "" {
-		// 3.0.3 pushes tenant null to a connection that listened with a
-		// blank tenant (RpcConfigChangeNotifier); the Java client compares
-		// it with its own, which it keeps as given.
+		// 3.0.3 pushes no tenant (null) to a connection that listened
+		// with a blank one, and "public" to one that listened with
+		// "public" (observed: two connections, one listening with each).
 		tenant = nil
 	}
 	body := serverRequest(s.nextRequestID(), "config", configNotifyFields{DataID: w.DataID, Group: w.Group, Tenant: tenant})
