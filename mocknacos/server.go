@@ -179,6 +179,9 @@ func (s *Server) deliver(ch registry.Changes) {
 	for _, p := range ch.Pushes {
 		p.Subscriber.Pusher.Push(p.View)
 	}
+	if v := s.cur.Load(); v != nil && v.grpc != nil {
+		v.grpc.ServicesChanged(ch.Services) // fuzzy watches (3.0 mode)
+	}
 	for _, tr := range ch.Transitions {
 		what := "unhealthy"
 		if tr.Removed {

@@ -172,15 +172,20 @@ func (r *connectionSetupRequest) wantsSetupAck() bool {
 }
 
 // serverAbilities is what a 2.4.3 server tells SDK clients it can do
-// (NacosAbilityManagerHolder, AbilityMode.SERVER).
-var serverAbilities = map[string]bool{"supportPersistentInstanceByGrpc": true}
+// (NacosAbilityManagerHolder, AbilityMode.SERVER). A real 3.0.3 adds
+// fuzzyWatch, lock and mcp; the 3.0 mode adds fuzzyWatch only, the one it
+// implements (a client uses an ability it sees).
+var (
+	serverAbilities   = map[string]bool{"supportPersistentInstanceByGrpc": true}
+	serverAbilitiesV3 = map[string]bool{"supportPersistentInstanceByGrpc": true, "fuzzyWatch": true}
+)
 
 // setupAck is the SetupAckRequest body: sent without a requestId, as
 // GrpcConnection.sendRequestNoAck sends it, and with no answer awaited.
-func setupAck() []byte {
+func setupAck(abilities map[string]bool) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"headers":{},"abilityTable":`)
-	b.Write(marshal(serverAbilities))
+	b.Write(marshal(abilities))
 	b.WriteString(`,"module":"internal"}`)
 	return b.Bytes()
 }
