@@ -7,6 +7,7 @@ package mocknacos_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -85,6 +86,15 @@ func TestNacos3CompatibilitySwitches(t *testing.T) {
 	assert.Equal(t, http.StatusOK, a.status, a.body)
 	a = hreq{method: "GET", path: "/v1/console/health/liveness"}.send(t, srv)
 	assert.Equal(t, http.StatusGone, a.status, a.body)
+
+	// The console shows the imitated version: it reads the journal
+	// header's source.
+	resp, err := httpClient.Get("http://" + srv.Addr() + mocknacos.AdminPrefix + "/journal")
+	require.NoError(t, err)
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+	resp.Body.Close()
+	assert.Contains(t, string(head), `"source":"mocknacos `+srv.Addr()+` as Nacos 3.0"`)
+	assert.Equal(t, mocknacos.Nacos3, srv.ServerVersion())
 
 	// The 2.4 mode gates nothing.
 	srv2 := mocknacos.Start(t)

@@ -255,7 +255,7 @@ func namingFuzzyWatchReq(cl *call, req *fuzzyWatchRequest) *response {
 		return fuzzyContext{ServiceKey: k, ChangedType: ch}
 	})
 	s, c := cl.s, cl.c
-	go func() {
+	s.background(func() {
 		if len(contexts) > 0 {
 			s.fuzzyPush(c, typeNamingFuzzyWatchSyncRequest, "naming", p, namingSyncFields{SyncType: syncType(req.Initializing),
 				GroupKeyPattern: p.raw, Contexts: contexts, TotalBatch: 1, CurrentBatch: 1})
@@ -265,7 +265,7 @@ func namingFuzzyWatchReq(cl *call, req *fuzzyWatchRequest) *response {
 			s.fuzzyPush(c, typeNamingFuzzyWatchSyncRequest, "naming", p, namingSyncFields{SyncType: syncInitFinish,
 				GroupKeyPattern: p.raw, Contexts: []fuzzyContext{}, TotalBatch: 1, CurrentBatch: 1})
 		}
-	}()
+	})
 	return ok(typeNamingFuzzyWatchResponse, nil)
 }
 
@@ -303,7 +303,7 @@ func configFuzzyWatchReq(cl *call, req *fuzzyWatchRequest) *response {
 		return fuzzyContext{GroupKey: k, ChangedType: ch}
 	})
 	s, c := cl.s, cl.c
-	go func() {
+	s.background(func() {
 		if len(contexts) > 0 {
 			s.fuzzyPush(c, typeConfigFuzzyWatchSyncRequest, "config", p, configSyncFields{GroupKeyPattern: p.raw,
 				Contexts: contexts, SyncType: syncType(req.Initializing), TotalBatch: 1, CurrentBatch: 1})
@@ -313,7 +313,7 @@ func configFuzzyWatchReq(cl *call, req *fuzzyWatchRequest) *response {
 			s.fuzzyPush(c, typeConfigFuzzyWatchSyncRequest, "config", p, configSyncFields{GroupKeyPattern: p.raw,
 				SyncType: syncInitFinish})
 		}
-	}()
+	})
 	return ok(typeConfigFuzzyWatchResponse, nil)
 }
 
