@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mocknacos/mocknacos/internal/clientproc"
+	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
 // The other languages' clients: nacos-sdk-python 2.0.11 (v2 over gRPC, v1
