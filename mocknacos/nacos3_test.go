@@ -257,3 +257,16 @@ func TestNacos3StateAndLogin(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, a.status)
 	assert.Contains(t, a.body, `"message":"No message available"`)
 }
+
+// TestNacos3ProbesOpenWithAuth: with auth on, a real 3.0.3 (the compat
+// suite's container, NACOS_AUTH_ENABLE=true) answers its readiness probe
+// without a token.
+func TestNacos3ProbesOpenWithAuth(t *testing.T) {
+	srv := mocknacos.Start(t, nacos3(mocknacos.WithAuth("nacos", "nacos"))...)
+	for _, p := range []string{"/v3/admin/core/state/liveness", "/v3/admin/core/state/readiness"} {
+		a := hreq{method: "GET", path: p}.mustOK(t, srv)
+		assert.Equal(t, `{"code":0,"message":"success","data":"ok"}`, a.body)
+	}
+	a := hreq{method: "GET", path: "/v1/ns/instance/list?serviceName=x"}.send(t, srv)
+	assert.Equal(t, http.StatusForbidden, a.status, "a client API still needs a token")
+}
