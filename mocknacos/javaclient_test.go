@@ -42,6 +42,10 @@ func TestJavaNamingClient3x(t *testing.T) {
 	testJavaNaming(t, javaClient3x, "3.", mocknacos.WithServerVersion(mocknacos.Nacos3))
 }
 
+// TestJavaNamingClient3xOn24: nacos-client 3.1.1 against the default 2.4
+// mode, as a team that upgrades its clients before its server.
+func TestJavaNamingClient3xOn24(t *testing.T) { testJavaNaming(t, javaClient3x, "3.") }
+
 func testJavaNaming(t *testing.T, project *javaProject, major string, opts ...mocknacos.Option) {
 	jar := project.jarPath(t)
 	// A frozen mock clock: the instance the test seeds below lives by HTTP

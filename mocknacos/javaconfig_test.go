@@ -115,6 +115,9 @@ func TestJavaConfigClient3x(t *testing.T) {
 	testJavaConfig(t, javaClient3x, "3.", mocknacos.WithServerVersion(mocknacos.Nacos3))
 }
 
+// TestJavaConfigClient3xOn24: nacos-client 3.1.1 against the 2.4 mode.
+func TestJavaConfigClient3xOn24(t *testing.T) { testJavaConfig(t, javaClient3x, "3.") }
+
 func testJavaConfig(t *testing.T, project *javaProject, major string, opts ...mocknacos.Option) {
 	jar := project.jarPath(t) // ConfigMain is in the naming-client jar
 	srv := mocknacos.Start(t, opts...)

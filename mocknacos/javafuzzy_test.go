@@ -91,3 +91,18 @@ func TestJavaFuzzyWatch(t *testing.T) {
 	assert.Equal(t, 2, srv.Count(mocknacos.Query{Kind: mocknacos.KindNamingFuzzyWatch})+srv.Count(mocknacos.Query{Kind: mocknacos.KindConfigFuzzyWatch}))
 	assert.Zero(t, srv.Count(mocknacos.Query{Kind: mocknacos.KindFuzzyPush, Rejected: ptr(true)}))
 }
+
+// TestJavaFuzzyWatchOn24: a 2.4 server advertises no fuzzyWatch, so the
+// 3.x client refuses the watch itself (501 "Request Nacos server version is
+// too low") and sends no fuzzy watch request.
+func TestJavaFuzzyWatchOn24(t *testing.T) {
+	jar := javaClient3x.jarPath(t)
+	srv := mocknacos.Start(t)
+	c := startJavaProgram(t, "fuzzy-client", "-cp", jar, "io.mocknacos.namingclient.FuzzyMain", srv.Addr(), "FZ")
+	e := c.Await(t, 0, "the watch refused", func(e clientproc.Event) bool { return e.Event == "watched" }, "fuzzyWatch")
+	require.Equal(t, "error", e.Event, e.Raw)
+	assert.Contains(t, e.Error, "501")
+	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
+	assert.Zero(t, srv.Count(mocknacos.Query{Kind: mocknacos.KindNamingFuzzyWatch})+srv.Count(mocknacos.Query{Kind: mocknacos.KindConfigFuzzyWatch}))
+	assert.Zero(t, srv.Count(mocknacos.Query{Kind: mocknacos.KindUnknown}))
+}
