@@ -228,18 +228,29 @@ func syncType(initializing bool) string {
 	return syncDiff
 }
 
-func namingFuzzyWatchReq(cl *call, req *fuzzyWatchRequest) *response {
+// startFuzzy is what both watch requests do first: parse the pattern
+// (r is the answer to a bad one), journal it, and handle CANCEL_WATCH by
+// forgetting the pattern in watches (r is then the answer).
+func startFuzzy(cl *call, req *fuzzyWatchRequest, respType string, watches func(*fuzzyWatches) map[string]*fuzzyWatch) (fuzzyPattern, *fuzzyWatches, *response) {
 	p, valid := parsePattern(req.GroupKeyPattern)
 	if !valid {
-		return errorResponse(codeInvalidParam, "groupKeyPattern is illegal: "+req.GroupKeyPattern)
+		return p, nil, errorResponse(codeInvalidParam, "groupKeyPattern is illegal: "+req.GroupKeyPattern)
 	}
 	cl.ev.Namespace, cl.ev.Group, cl.ev.Service = registry.NormalizeNamespace(p.ns), p.group, p.name
 	f := cl.s.fuzzyOf(cl.c)
 	if req.WatchType == watchCancel {
 		f.mu.Lock()
-		delete(f.naming, p.raw)
+		delete(watches(f), p.raw)
 		f.mu.Unlock()
-		return ok(typeNamingFuzzyWatchResponse, nil)
+		return p, f, ok(respType, nil)
+	}
+	return p, f, nil
+}
+
+func namingFuzzyWatchReq(cl *call, req *fuzzyWatchRequest) *response {
+	p, f, r := startFuzzy(cl, req, typeNamingFuzzyWatchResponse, func(f *fuzzyWatches) map[string]*fuzzyWatch { return f.naming })
+	if r != nil {
+		return r
 	}
 	matched := map[string]bool{}
 	for _, st := range cl.s.cfg.Registry.Snapshot() {
@@ -274,17 +285,9 @@ func configFuzzyWatchReq(cl *call, req *fuzzyWatchRequest) *response {
 	if r != nil {
 		return r
 	}
-	p, valid := parsePattern(req.GroupKeyPattern)
-	if !valid {
-		return errorResponse(codeInvalidParam, "groupKeyPattern is illegal: "+req.GroupKeyPattern)
-	}
-	cl.ev.Namespace, cl.ev.Group, cl.ev.Service = config.NormalizeTenant(p.ns), p.group, p.name
-	f := cl.s.fuzzyOf(cl.c)
-	if req.WatchType == watchCancel {
-		f.mu.Lock()
-		delete(f.config, p.raw)
-		f.mu.Unlock()
-		return ok(typeConfigFuzzyWatchResponse, nil)
+	p, f, r := startFuzzy(cl, req, typeConfigFuzzyWatchResponse, func(f *fuzzyWatches) map[string]*fuzzyWatch { return f.config })
+	if r != nil {
+		return r
 	}
 	matched := map[string]bool{}
 	for _, it := range st.Items() {
