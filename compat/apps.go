@@ -39,6 +39,15 @@ var Generations = []Generation{
 	{Name: "2023.0.3.4", Client: "2.4.3", GRPC: true, ImageEnv: "MOCKNACOS_IMAGE_SCA_2023_0_3_4", Image: "mocknacos/sca-apps:2023.0.3.4"},
 }
 
+// Generations3x are the Spring Cloud Alibaba 2025 rows (nacos-client 3.x):
+// run only when COMPAT_GENERATIONS names them (their images are built only
+// when SCA_GENERATIONS names them), so the default matrix and its
+// cross-generation pairing stay as they are.
+var Generations3x = []Generation{
+	{Name: "2025.0.0.0", Client: "3.0.3", GRPC: true, ImageEnv: "MOCKNACOS_IMAGE_SCA_2025_0_0_0", Image: "mocknacos/sca-apps:2025.0.0.0"},
+	{Name: "2025.1.0.0", Client: "3.1.1", GRPC: true, ImageEnv: "MOCKNACOS_IMAGE_SCA_2025_1_0_0", Image: "mocknacos/sca-apps:2025.1.0.0"},
+}
+
 // extraGenerations parses COMPAT_APPS: whitespace-separated rows of
 // "name,image,grpc" or "name,image,http" (the protocol its client registers
 // with), appended after Generations.
@@ -71,9 +80,10 @@ func selectGenerations() ([]Generation, error) {
 		return nil, nil
 	}
 	var out []Generation
+	named := append(all, Generations3x...)
 	for _, w := range want {
 		found := false
-		for _, g := range all {
+		for _, g := range named {
 			if g.Name == w {
 				out = append(out, g)
 				found = true

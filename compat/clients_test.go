@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mocknacos/mocknacos/internal/clientproc"
+	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
 // The other languages' clients: nacos-sdk-python 2.0.11 (v2 over gRPC, v1
@@ -142,7 +143,7 @@ type clientTarget struct {
 func (r *run) otherClients() {
 	tg := clientTarget{port: r.srv.Port(), api: r.srv.API()}
 	if r.srv.Mock() != nil {
-		b, err := startMockBinary(r.t, r.srv.V1())
+		b, err := startMockBinary(r.t, r.srv.Generation())
 		if err != nil {
 			for _, oc := range otherClients {
 				c := r.cell(oc.Group, scCRegister)
@@ -331,25 +332,25 @@ var buildMockBinary = sync.OnceValues(func() (string, error) {
 // startMockBinary starts the binary on a free port pair with auth on and
 // waits for its readiness probe, trying up to 5 port pairs; t.Cleanup stops
 // it with SIGTERM and requires a clean exit.
-func startMockBinary(t *testing.T, v1 bool) (*mockBinary, error) {
+func startMockBinary(t *testing.T, gen mocknacos.ServerVersion) (*mockBinary, error) {
 	bin, err := buildMockBinary()
 	if err != nil {
 		return nil, err
 	}
 	for range 4 {
-		if b, err := runMockBinary(t, bin, serverPort(), v1); err == nil {
+		if b, err := runMockBinary(t, bin, serverPort(), gen); err == nil {
 			return b, nil
 		}
 	}
-	return runMockBinary(t, bin, serverPort(), v1)
+	return runMockBinary(t, bin, serverPort(), gen)
 }
 
 // runMockBinary is one try of startMockBinary on port p; a binary that
 // does not answer within 10 s is killed.
-func runMockBinary(t *testing.T, bin string, p int, v1 bool) (*mockBinary, error) {
+func runMockBinary(t *testing.T, bin string, p int, gen mocknacos.ServerVersion) (*mockBinary, error) {
 	args := []string{"--port", itoa(p), "--auth-user", "nacos", "--auth-password", "nacos", "--log-format", "json"}
-	if v1 {
-		args = append(args, "--server-version", "1.4")
+	if gen != mocknacos.Nacos2 {
+		args = append(args, "--server-version", string(gen))
 	}
 	cmd := exec.Command(bin, args...)
 	logPath := filepath.Join(t.TempDir(), "mocknacos.log")

@@ -127,9 +127,11 @@ func TestMatrix(t *testing.T) {
 
 	mockCol := &Column{ID: "mock", Title: "mock"}
 	m.Columns = append(m.Columns, mockCol)
-	runColumn(t, ctx, de, mockCol, present, func(t *testing.T) (server, error) { return startMock(t, false) })
+	runColumn(t, ctx, de, mockCol, present, func(t *testing.T) (server, error) { return startMock(t, mocknacos.Nacos2) })
 
-	var v1Cols []*Column
+	// A real server of another generation is compared with the mock in
+	// that generation's mode: 1.x with mock-1.4, 3.x with mock-3.0.
+	otherGens := map[mocknacos.ServerVersion]bool{}
 	for _, img := range images {
 		col := &Column{ID: img, Title: img, Ref: "mock"}
 		m.Columns = append(m.Columns, col)
@@ -143,16 +145,20 @@ func TestMatrix(t *testing.T) {
 			m.Timing("%s: server startup %s (container start to /nacos/v1/console/health/readiness 200)", img, r.startup.Round(100*time.Millisecond))
 			return r, nil
 		})
-		if srv != nil && srv.V1() {
-			col.Ref = "mock-1.4"
-			v1Cols = append(v1Cols, col)
+		if srv != nil && srv.Generation() != mocknacos.Nacos2 {
+			col.Ref = "mock-" + string(srv.Generation())
+			otherGens[srv.Generation()] = true
 		}
 	}
-	if len(v1Cols) > 0 {
-		// A 1.x server is compared with the mock in its 1.4 mode.
-		col := &Column{ID: "mock-1.4", Title: "mock (1.4 mode)"}
-		m.Columns = slices.Insert(m.Columns, 1, col)
-		runColumn(t, ctx, de, col, present, func(t *testing.T) (server, error) { return startMock(t, true) })
+	pos := 1 // the mock columns first
+	for _, gen := range []mocknacos.ServerVersion{mocknacos.Nacos1, mocknacos.Nacos3} {
+		if !otherGens[gen] {
+			continue
+		}
+		col := &Column{ID: "mock-" + string(gen), Title: "mock (" + string(gen) + " mode)"}
+		m.Columns = slices.Insert(m.Columns, pos, col)
+		pos++
+		runColumn(t, ctx, de, col, present, func(t *testing.T) (server, error) { return startMock(t, gen) })
 	}
 	for _, g := range gens {
 		if why, ok := missing[g.Name]; ok {

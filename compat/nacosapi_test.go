@@ -158,6 +158,11 @@ func (a *nacosAPI) config(ctx context.Context, dataID string) (string, error) {
 // ready reports whether GET /v1/console/health/readiness answers 200.
 func (a *nacosAPI) ready(ctx context.Context) bool {
 	st, _, err := a.do(ctx, http.MethodGet, "/v1/console/health/readiness", nil)
+	if err == nil && st == http.StatusGone {
+		// 3.x: the console health endpoints are gone; the v3 admin state is
+		// the probe.
+		st, _, err = a.do(ctx, http.MethodGet, "/v3/admin/core/state/readiness", nil)
+	}
 	return err == nil && st == 200
 }
 
@@ -183,6 +188,14 @@ func (a *nacosAPI) initAdmin(ctx context.Context) (created bool, err error) {
 		return false, nil
 	}
 	st, body, err := a.do(ctx, http.MethodPost, "/v1/auth/users/admin", url.Values{"password": {a.pass}})
+	if err == nil && st == http.StatusGone {
+		// 3.x: the admin is made with POST /v3/auth/user/admin (code 0 in
+		// its Result when created).
+		st, body, err = a.do(ctx, http.MethodPost, "/v3/auth/user/admin", url.Values{"password": {a.pass}})
+		if err == nil && st == 200 && !strings.Contains(string(body), `"code":0`) {
+			st = http.StatusConflict
+		}
+	}
 	if err != nil {
 		return false, err
 	}

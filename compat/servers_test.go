@@ -23,6 +23,7 @@ type server interface {
 	Port() int
 	Version() string
 	V1() bool                                           // a 1.x server: no gRPC
+	Generation() mocknacos.ServerVersion                // the mock mode a real server is compared with
 	API() *nacosAPI                                     // the HTTP API, logged in as nacos
 	Mock() *mocknacos.Server                            // nil for a real server
 	Restart(ctx context.Context) (time.Duration, error) // returns when it serves again
@@ -32,18 +33,17 @@ type server interface {
 type mockServer struct {
 	srv *mocknacos.Server
 	api *nacosAPI
-	v1  bool
+	gen mocknacos.ServerVersion
 }
 
-func startMock(t testing.TB, v1 bool) (*mockServer, error) {
+// startMock starts the mock answering as the given generation.
+func startMock(t testing.TB, gen mocknacos.ServerVersion) (*mockServer, error) {
 	var srv *mocknacos.Server
 	var err error
 	for i := 0; i < 20; i++ {
 		p := serverPort()
 		opts := []mocknacos.Option{mocknacos.WithPort(p), mocknacos.WithAuth("nacos", "nacos")}
-		if v1 {
-			opts = append(opts, mocknacos.WithServerVersion(mocknacos.Nacos1))
-		}
+		opts = append(opts, mocknacos.WithServerVersion(gen))
 		if srv, err = mocknacos.New(opts...); err == nil {
 			break
 		}
@@ -52,18 +52,16 @@ func startMock(t testing.TB, v1 bool) (*mockServer, error) {
 		return nil, err
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &mockServer{srv: srv, api: newAPI(srv.Port()), v1: v1}, nil
+	return &mockServer{srv: srv, api: newAPI(srv.Port()), gen: srv.ServerVersion()}, nil
 }
 
-func (m *mockServer) Port() int               { return m.srv.Port() }
-func (m *mockServer) V1() bool                { return m.v1 }
-func (m *mockServer) API() *nacosAPI          { return m.api }
-func (m *mockServer) Mock() *mocknacos.Server { return m.srv }
+func (m *mockServer) Port() int                           { return m.srv.Port() }
+func (m *mockServer) V1() bool                            { return m.gen == mocknacos.Nacos1 }
+func (m *mockServer) Generation() mocknacos.ServerVersion { return m.gen }
+func (m *mockServer) API() *nacosAPI                      { return m.api }
+func (m *mockServer) Mock() *mocknacos.Server             { return m.srv }
 func (m *mockServer) Version() string {
-	if m.v1 {
-		return "1.4.x answers"
-	}
-	return "2.4.x answers"
+	return string(m.gen) + ".x answers"
 }
 
 func (m *mockServer) Restart(context.Context) (time.Duration, error) {
@@ -175,9 +173,21 @@ func (r *realServer) waitReady(ctx context.Context, timeout time.Duration) error
 	}
 }
 
-func (r *realServer) Port() int               { return r.port }
-func (r *realServer) Version() string         { return r.version }
-func (r *realServer) V1() bool                { return r.v1 }
+func (r *realServer) Port() int       { return r.port }
+func (r *realServer) Version() string { return r.version }
+func (r *realServer) V1() bool        { return r.v1 }
+
+// Generation: a 1.x server is compared with the mock's 1.4 mode, a 3.x one
+// with its 3.0 mode, any other with the default.
+func (r *realServer) Generation() mocknacos.ServerVersion {
+	switch {
+	case r.v1:
+		return mocknacos.Nacos1
+	case strings.HasPrefix(r.version, "3."):
+		return mocknacos.Nacos3
+	}
+	return mocknacos.Nacos2
+}
 func (r *realServer) API() *nacosAPI          { return r.api }
 func (r *realServer) Mock() *mocknacos.Server { return nil }
 

@@ -34,11 +34,23 @@ const (
 // is pushed its own instance; an instance the test registers is pushed to
 // it; it queries and lists; it deregisters; it registers again and closes,
 // and the connection's instance and subscription go with the connection.
-func TestJavaNamingClient(t *testing.T) {
-	jar := javaClient2x.jarPath(t)
+func TestJavaNamingClient(t *testing.T) { testJavaNaming(t, javaClient2x, "2.") }
+
+// TestJavaNamingClient3x: the same with nacos-client 3.1.1 against the 3.0
+// mode (nacos3x_test.go has the 3.x specifics).
+func TestJavaNamingClient3x(t *testing.T) {
+	testJavaNaming(t, javaClient3x, "3.", mocknacos.WithServerVersion(mocknacos.Nacos3))
+}
+
+// TestJavaNamingClient3xOn24: nacos-client 3.1.1 against the default 2.4
+// mode, as a team that upgrades its clients before its server.
+func TestJavaNamingClient3xOn24(t *testing.T) { testJavaNaming(t, javaClient3x, "3.") }
+
+func testJavaNaming(t *testing.T, project *javaProject, major string, opts ...mocknacos.Option) {
+	jar := project.jarPath(t)
 	// A frozen mock clock: the instance the test seeds below lives by HTTP
 	// beats on that clock and so stays healthy however slow the JVM is.
-	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
+	srv := mocknacos.Start(t, append([]mocknacos.Option{mocknacos.WithFrozenClock(time.Time{})}, opts...)...)
 	const service = "java-orders"
 	const javaPort = 9001
 
@@ -48,8 +60,8 @@ func TestJavaNamingClient(t *testing.T) {
 	c := startJavaProgram(t, "naming-client", "-jar", jar, srv.Addr(), service, strconv.Itoa(javaPort))
 	c.Await(t, 0, "ready", func(e clientproc.Event) bool { return e.Event == "ready" })
 	started := c.Seen("started")
-	if started == nil || !strings.HasPrefix(started.ClientVersion, "2.") {
-		t.Fatalf("want a 2.x client's started event, got %s", c.History())
+	if started == nil || !strings.HasPrefix(started.ClientVersion, major) {
+		t.Fatalf("want a %sx client's started event, got %s", major, c.History())
 	}
 	t.Logf("nacos-client %s: started in %d ms", started.ClientVersion, started.MS)
 	for _, want := range []string{"subscribed", "registered"} {
@@ -273,6 +285,11 @@ func logWire(t *testing.T, srv *mocknacos.Server) {
 // javaClient2x is the naming-client program (2.x client), built once per
 // test binary and not at all while its jar is newer than its sources.
 var javaClient2x = &javaProject{name: "naming-client", dir: javaClientDir, jar: javaClientJar}
+
+// javaClient3x is the same program built on nacos-client 3.1.1, with
+// FuzzyMain (mvn -Pnacos3, into target-3x/).
+var javaClient3x = &javaProject{name: "naming-client-3x", dir: javaClientDir, jar: "target-3x/naming-client.jar",
+	mvnArgs: []string{"-Pnacos3"}}
 
 // jarFresh reports whether jar is newer than pom.xml and everything
 // under src/.

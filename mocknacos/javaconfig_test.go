@@ -107,9 +107,20 @@ func configRemoveStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, d
 // is what the mock stores, its remove deletes it (and the listener is told
 // the config is gone), and the journal shows the gRPC config requests and
 // pushes carrying the tenant the client sent.
-func TestJavaConfigClient(t *testing.T) {
-	jar := javaClient2x.jarPath(t) // ConfigMain is in the naming-client jar
-	srv := mocknacos.Start(t)
+func TestJavaConfigClient(t *testing.T) { testJavaConfig(t, javaClient2x, "2.") }
+
+// TestJavaConfigClient3x: the same with nacos-client 3.1.1 against the 3.0
+// mode; the 3.x client sends tenant "public" and gets it back.
+func TestJavaConfigClient3x(t *testing.T) {
+	testJavaConfig(t, javaClient3x, "3.", mocknacos.WithServerVersion(mocknacos.Nacos3))
+}
+
+// TestJavaConfigClient3xOn24: nacos-client 3.1.1 against the 2.4 mode.
+func TestJavaConfigClient3xOn24(t *testing.T) { testJavaConfig(t, javaClient3x, "3.") }
+
+func testJavaConfig(t *testing.T, project *javaProject, major string, opts ...mocknacos.Option) {
+	jar := project.jarPath(t) // ConfigMain is in the naming-client jar
+	srv := mocknacos.Start(t, opts...)
 	dumpJournalOnFailure(t, srv)
 	const dataID, group = "java-orders.yaml", "JAVA_GROUP"
 	seed := "port: 8080\nname: orders\n"
@@ -120,8 +131,8 @@ func TestJavaConfigClient(t *testing.T) {
 	c := startJavaProgram(t, "config-client", "-cp", jar, "io.mocknacos.namingclient.ConfigMain", srv.Addr(), dataID, group)
 	c.Await(t, 0, "ready", func(e clientproc.Event) bool { return e.Event == "ready" })
 	started := c.Seen("started")
-	if started == nil || !strings.HasPrefix(started.ClientVersion, "2.") {
-		t.Fatalf("want a 2.x client's started event, got %s", c.History())
+	if started == nil || !strings.HasPrefix(started.ClientVersion, major) {
+		t.Fatalf("want a %sx client's started event, got %s", major, c.History())
 	}
 	t.Logf("nacos-client %s: started in %d ms", started.ClientVersion, started.MS)
 	if get := c.Seen("get"); get == nil || !isContent("get", &seed)(*get) {
@@ -306,7 +317,8 @@ func startJavaProgram(t *testing.T, name string, args ...string) *clientproc.Pro
 // naming-client (and not at all while its jar is newer than its pom and
 // sources).
 type javaProject struct {
-	name, dir, jar string // dir relative to the package; jar relative to dir
+	name, dir, jar string   // dir relative to the package; jar relative to dir
+	mvnArgs        []string // more arguments to mvn package (a profile)
 
 	once sync.Once
 	path string
@@ -353,7 +365,7 @@ func (p *javaProject) build(t *testing.T) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, "mvn", "-q", "-B", "-Dstyle.color=never", "package", "-DskipTests")
+	cmd := exec.CommandContext(ctx, "mvn", append([]string{"-q", "-B", "-Dstyle.color=never", "package", "-DskipTests"}, p.mvnArgs...)...)
 	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

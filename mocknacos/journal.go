@@ -102,10 +102,11 @@ func (s *Server) ExportJournal(w io.Writer) error {
 	return journal.WriteJSONL(w, s.journalHeader(), s.journal.Events())
 }
 
-// journalHeader is the first line of an export: its source, and how many
-// events the cap had dropped.
+// journalHeader is the first line of an export: its source (with the
+// imitated server version, which the console shows), and how many events
+// the cap had dropped.
 func (s *Server) journalHeader() journal.Header {
-	return journal.Header{Source: "mocknacos " + s.Addr(), Dropped: s.journal.Dropped()}
+	return journal.Header{Source: "mocknacos " + s.Addr() + " as Nacos " + string(s.opts.version), Dropped: s.journal.Dropped()}
 }
 
 // ResetJournal forgets every event recorded so far.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mocknacos/mocknacos/internal/auth"
+	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
 // Option configures a Server.
@@ -17,7 +18,8 @@ type options struct {
 	frozenAt     time.Time
 	logger       *slog.Logger
 	journalLimit int
-	v1           bool
+	version      ServerVersion
+	compat       apiCompat
 	sweep        time.Duration
 
 	auth           bool
@@ -34,7 +36,7 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{sweep: 5 * time.Second, host: "127.0.0.1", httpIdleTimeout: DefaultHTTPIdleTimeout, journalLimit: DefaultJournalLimit}
+	return options{sweep: 5 * time.Second, host: "127.0.0.1", httpIdleTimeout: DefaultHTTPIdleTimeout, journalLimit: DefaultJournalLimit, version: Nacos2, compat: apiCompat{client: true}}
 }
 
 // DefaultJournalLimit is the journal's cap when WithJournalLimit is not
@@ -76,12 +78,49 @@ type ServerVersion string
 const (
 	Nacos2 ServerVersion = "2.4" // the default
 	Nacos1 ServerVersion = "1.4"
+	Nacos3 ServerVersion = "3.0"
 )
 
-// WithServerVersion selects the answers of a Nacos 1.4.x server where they
-// differ from 2.4.x (error statuses and bodies, list and metrics shapes, the
-// protect threshold, beats matched by cluster).
-func WithServerVersion(v ServerVersion) Option { return func(o *options) { o.v1 = v == Nacos1 } }
+// WithServerVersion selects the answers of a Nacos 1.4.x or 3.0.x server
+// where they differ from 2.4.x. Nacos1: error statuses and bodies, list and
+// metrics shapes, the protect threshold, beats matched by cluster. Nacos3:
+// allIps in every service view, the legacy HTTP APIs gated (410, see
+// WithAPICompatibility), the v3 client, login and state APIs, config
+// namespaces mapped blank to public. Any other value means Nacos2.
+func WithServerVersion(v ServerVersion) Option {
+	return func(o *options) {
+		switch v {
+		case Nacos1, Nacos3:
+			o.version = v
+		default:
+			o.version = Nacos2
+		}
+	}
+}
+
+// apiCompat holds the nacos.core.api.compatibility.* switches of a 3.x
+// server.
+type apiCompat struct{ client, admin, console bool }
+
+// WithAPICompatibility sets a 3.x server's switches
+// nacos.core.api.compatibility.{client,admin,console}.enabled: a legacy
+// (v1, v2) API of a kind switched off answers 410 with code 40000. The real
+// defaults, and the mock's, are client on, admin and console off. Only the
+// 3.0 mode (WithServerVersion(Nacos3)) gates anything.
+func WithAPICompatibility(client, admin, console bool) Option {
+	return func(o *options) { o.compat = apiCompat{client: client, admin: admin, console: console} }
+}
+
+// mode is the registry's generation switch for the imitated version.
+func (o *options) mode() registry.Mode {
+	switch o.version {
+	case Nacos1:
+		return registry.ModeV1
+	case Nacos3:
+		return registry.ModeV3
+	}
+	return registry.ModeV2
+}
 
 // WithSweepInterval sets how often, in real-time mode, a background task
 // applies overdue health transitions (5 s, as the real server's beat check
@@ -144,7 +183,7 @@ func WithHTTPIdleTimeout(d time.Duration) Option { return func(o *options) { o.h
 
 // authConfig is the auth service's configuration; mockNow is the mock clock.
 func (o *options) authConfig(mockNow func() time.Time) auth.Config {
-	c := auth.Config{Enabled: o.auth, Username: o.authUser, Password: o.authPassword, TTL: o.tokenTTL, V1: o.v1}
+	c := auth.Config{Enabled: o.auth, Username: o.authUser, Password: o.authPassword, TTL: o.tokenTTL, V1: o.version == Nacos1, V3: o.version == Nacos3}
 	if o.tokenMockClock {
 		c.Now = mockNow
 	}

@@ -157,6 +157,9 @@ func (s *Server) GRPCAddr() string {
 // URL is the base URL of the HTTP API, "http://127.0.0.1:P/nacos".
 func (s *Server) URL() string { return "http://" + s.Addr() + "/nacos" }
 
+// ServerVersion is the Nacos server generation the mock imitates.
+func (s *Server) ServerVersion() ServerVersion { return s.opts.version }
+
 func (s *Server) sweepLoop(every time.Duration) {
 	defer s.wg.Done()
 	t := time.NewTicker(every)
@@ -175,6 +178,9 @@ func (s *Server) sweepLoop(every time.Duration) {
 func (s *Server) deliver(ch registry.Changes) {
 	for _, p := range ch.Pushes {
 		p.Subscriber.Pusher.Push(p.View)
+	}
+	if v := s.cur.Load(); v != nil && v.grpc != nil {
+		v.grpc.ServicesChanged(ch.Services) // fuzzy watches (3.0 mode)
 	}
 	for _, tr := range ch.Transitions {
 		what := "unhealthy"

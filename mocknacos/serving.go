@@ -47,21 +47,18 @@ func (s *Server) configStore() *config.Store { return s.cur.Load().configs }
 
 // newRegistry builds an empty registry wired to the mock's clock and pushes.
 func (s *Server) registryConfig() registry.Config {
-	mode := registry.ModeV2
-	if s.opts.v1 {
-		mode = registry.ModeV1
-	}
-	return registry.Config{Mode: mode, Now: s.clock.Now, Notify: s.deliver}
+	return registry.Config{Mode: s.opts.mode(), Now: s.clock.Now, Notify: s.deliver}
 }
 
 // serve starts the HTTP and gRPC servers of a new incarnation on the given
 // listeners.
 func (s *Server) serve(reg *registry.Registry, configs *config.Store, httpLn, grpcLn net.Listener) (*serving, error) {
 	v := &serving{reg: reg, configs: configs, httpLn: httpLn, grpcLn: grpcLn, replaced: make(chan struct{})}
-	configAPI := confighttp.New(confighttp.Config{Store: configs, V1: s.opts.v1, Done: s.stop})
+	configAPI := confighttp.New(confighttp.Config{Store: configs, V1: s.opts.version == Nacos1, V3: s.opts.version == Nacos3, Done: s.stop})
 	api, err := httpv1.New(httpv1.Config{Registry: reg, Record: s.record, Begin: s.begin, Logger: s.log,
 		Routes: []func(*mux.Router){s.adminRoutes}, Faults: s.faults,
-		Mounts: []func(*httpv1.Server, *mux.Router){configAPI.Mount, s.auth.Mount}, Guard: s.auth.HTTPGuard})
+		Mounts: []func(*httpv1.Server, *mux.Router){configAPI.Mount, s.auth.Mount}, Guard: s.auth.HTTPGuard,
+		Compat: httpv1.Compat{Client: s.opts.compat.client, Admin: s.opts.compat.admin, Console: s.opts.compat.console}})
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func parse(args []string) (config, error) {
 	fs.BoolVar(&c.frozen, "frozen-clock", false, "freeze the mock clock: only POST /__mock/clock/advance moves it")
 	fs.StringVar(&c.frozenAt, "frozen-at", "", "freeze the mock clock at this instant (RFC 3339, e.g. 2026-01-01T00:00:00Z); implies --frozen-clock")
 	fs.IntVar(&c.journalLimit, "journal-limit", 100000, "keep the newest N journal events (0: all)")
-	fs.StringVar(&c.serverVersion, "server-version", "2.4", "Nacos server generation to imitate: 2.4 or 1.4")
+	fs.StringVar(&c.serverVersion, "server-version", "2.4", "Nacos server generation to imitate: 2.4, 1.4 or 3.0")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "auto", "text, json, or auto (text on a terminal)")
 	fs.DurationVar(&c.sweep, "sweep-interval", 5*time.Second, "how often overdue beats are applied in real-time mode")
@@ -96,8 +96,8 @@ func parse(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.serverVersion != "2.4" && c.serverVersion != "1.4" {
-		return c, fmt.Errorf("--server-version must be 2.4 or 1.4, not %q", c.serverVersion)
+	if c.serverVersion != "2.4" && c.serverVersion != "1.4" && c.serverVersion != "3.0" {
+		return c, fmt.Errorf("--server-version must be 2.4, 1.4 or 3.0, not %q", c.serverVersion)
 	}
 	if (c.authUser == "") != (c.authPassword == "") {
 		return c, fmt.Errorf("--auth-user and --auth-password go together")

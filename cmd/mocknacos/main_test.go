@@ -25,7 +25,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	if c, err := parse(nil); err != nil || c.host != "0.0.0.0" {
 		t.Fatalf("MOCKNACOS_HOST: %+v, %v", c, err)
 	}
-	for _, bad := range [][]string{{"--port", "65000"}, {"--server-version", "3.0"}, {"--auth-user", "nacos"}} {
+	for _, bad := range [][]string{{"--port", "65000"}, {"--server-version", "3.1"}, {"--auth-user", "nacos"}} {
 		if _, err := parse(bad); err == nil {
 			t.Errorf("%v must be refused", bad)
 		}

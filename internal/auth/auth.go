@@ -41,6 +41,10 @@ type Config struct {
 	// AccessException "unknown user!" (NacosAuthManager.resolveTokenFromUser),
 	// and login signs a token even with auth off (UserController.login).
 	V1 bool
+	// V3 answers as a 3.0.x server: login signs a token even with auth off
+	// (its console auth is on by default), and login failures are answered
+	// as 3.0.3 does (see routes.go).
+	V3 bool
 }
 
 // v1DefaultUser is the user (name and password) of a 1.4.x server's fresh
@@ -189,7 +193,7 @@ func (s *Service) Login(id Identity) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	if !s.cfg.Enabled && !s.cfg.V1 {
+	if !s.cfg.Enabled && !s.cfg.V1 && !s.cfg.V3 {
 		return Token{AccessToken: disabledToken, TTL: ttl, GlobalAdmin: true, Username: user}, nil
 	}
 	now := s.cfg.Now().Unix()

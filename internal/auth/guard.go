@@ -11,8 +11,10 @@ import (
 )
 
 // openPrefixes are never secured: nacos.security.ignore.urls (/v1/auth/**,
-// /v1/console/health/**) and the 3.x login.
-var openPrefixes = []string{"/nacos/v1/auth/", "/nacos/v3/auth/", "/nacos/v1/console/health/", "/nacos/v2/console/health/"}
+// /v1/console/health/**), the 3.x login, and the 3.x liveness and readiness
+// (a real 3.0.3 with auth on answers them without a token).
+var openPrefixes = []string{"/nacos/v1/auth/", "/nacos/v3/auth/", "/nacos/v1/console/health/", "/nacos/v2/console/health/",
+	"/nacos/v3/admin/core/state/liveness", "/nacos/v3/admin/core/state/readiness"}
 
 // openPaths are served by controller methods without @Secured.
 var openPaths = map[string]bool{

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html"
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -23,6 +24,39 @@ func (s *Service) Mount(h *httpv1.Server, r *mux.Router) {
 	for _, p := range []string{"/nacos/v1/auth/users/admin", "/nacos/v1/auth/admin"} {
 		httpv1.Route(r, p, h.Handle(journal.AdminInit, nil, s.initAdmin), http.MethodPost)
 	}
+	if s.cfg.V3 {
+		httpv1.Route(r, "/nacos/v3/auth/user/admin", h.Handle(journal.AdminInit, nil, s.initAdminV3), http.MethodPost)
+	}
+}
+
+// loginFailedV3 answers a failed login as a real 3.0.3 does: on the v1
+// paths the API compatibility filter turns any exception into a 500 "Handle
+// API Compatibility failed"; on /v3/auth/user/login an unknown user is
+// Spring Security's 403 "Access Denied" and anything else a bare 500
+// (observed: curl -d username=nacos -d password=bad, and username=nobody).
+func loginFailedV3(x *httpv1.Exchange, unknownUser bool) {
+	switch {
+	case !strings.HasPrefix(x.Request().URL.Path, "/nacos/v3/"):
+		x.SpringError(http.StatusInternalServerError, "Handle API Compatibility failed, please see log for detail.")
+	case unknownUser:
+		x.SpringError(http.StatusForbidden, "Access Denied")
+	default:
+		x.SpringError(http.StatusInternalServerError, "")
+	}
+}
+
+// initAdminV3 is POST /v3/auth/user/admin (UserControllerV3): the same as
+// the v1 call, in a Result envelope (observed on 3.0.3).
+func (s *Service) initAdminV3(x *httpv1.Exchange) {
+	user, pw, ok := s.InitAdmin(x.Param("password"))
+	if !ok {
+		x.Result(http.StatusOK, 409, "have admin user cannot use it.", nil)
+		return
+	}
+	x.Result(http.StatusOK, 0, "success", struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}{user, pw})
 }
 
 // login is UserController.login. Missing username or password is Spring's
@@ -31,6 +65,16 @@ func (s *Service) Mount(h *httpv1.Server, r *mux.Router) {
 // AccessException, answered 403 with its message as text.
 func (s *Service) login(x *httpv1.Exchange) {
 	for _, name := range []string{"username", "password"} {
+		if !x.Has(name) && s.cfg.V3 {
+			// 3.0.3: a 400 from Spring on the v1 paths (curl -X POST
+			// .../v1/auth/login), a bare 500 on v3 (no password).
+			if !strings.HasPrefix(x.Request().URL.Path, "/nacos/v3/") {
+				x.SpringError(http.StatusBadRequest, "Required parameter '"+name+"' is not present.")
+				return
+			}
+			loginFailedV3(x, false)
+			return
+		}
 		if !x.Has(name) {
 			x.Answer(http.StatusInternalServerError, "text/plain;charset=UTF-8",
 				"caused: Required request parameter &#39;"+name+"&#39; for method parameter type String is not present;")
@@ -42,11 +86,15 @@ func (s *Service) login(x *httpv1.Exchange) {
 	tok, err := s.Login(Identity{Authorization: x.Request().Header.Get("Authorization"), AccessToken: x.Param("accessToken"),
 		Username: x.Param("username"), Password: x.Param("password")})
 	var ae *AccessError
+	var unknown *UnknownUserError
+	if err != nil && s.cfg.V3 {
+		loginFailedV3(x, errors.As(err, &unknown))
+		return
+	}
 	if errors.As(err, &ae) {
 		x.Answer(http.StatusForbidden, "text/plain;charset=UTF-8", ae.Msg)
 		return
 	}
-	var unknown *UnknownUserError
 	if errors.As(err, &unknown) {
 		// ConsoleExceptionHandler's catch-all: 500, HTML-escaped.
 		x.Answer(http.StatusInternalServerError, "text/plain;charset=UTF-8", "caused: "+html.EscapeString(unknown.Error())+";")

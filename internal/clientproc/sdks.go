@@ -34,24 +34,40 @@ const (
 )
 
 // pyVenv is the venv with requirements.txt installed, made once per process
-// and reused across runs while requirements.txt is unchanged.
-var pyVenv = &CachedInstall{
-	Prefix:   "pyvenv",
-	Inputs:   []string{PythonDir + "/requirements.txt"},
-	SkipHint: "set MOCKNACOS_SKIP_PYTHON=1 to skip the nacos-sdk-python tests",
-	Install: func(dir string, _ [][]byte, run func(hint, name string, args ...string) error) error {
-		req := filepath.Join(Root(), PythonDir, "requirements.txt")
-		if err := run("python3 -m venv failed (Debian: apt-get install python3-venv)", "python3", "-m", "venv", dir); err != nil {
-			return err
-		}
-		return run("pip could not install "+req+" (the first run needs PyPI)", filepath.Join(dir, "bin", "python"), "-m", "pip", "install",
-			"--disable-pip-version-check", "--no-input", "-q", "-r", req)
-	},
+// and reused across runs while requirements.txt is unchanged; pyVenv3 the
+// same for sdk3/requirements.txt (nacos-sdk-python 3.x, which no longer
+// ships the 1.x client).
+var (
+	pyVenv  = pythonVenv("pyvenv", PythonDir+"/requirements.txt")
+	pyVenv3 = pythonVenv("pyvenv3", PythonDir+"/sdk3/requirements.txt")
+)
+
+func pythonVenv(prefix, requirements string) *CachedInstall {
+	return &CachedInstall{
+		Prefix:   prefix,
+		Inputs:   []string{requirements},
+		SkipHint: "set MOCKNACOS_SKIP_PYTHON=1 to skip the nacos-sdk-python tests",
+		Install: func(dir string, _ [][]byte, run func(hint, name string, args ...string) error) error {
+			req := filepath.Join(Root(), requirements)
+			if err := run("python3 -m venv failed (Debian: apt-get install python3-venv)", "python3", "-m", "venv", dir); err != nil {
+				return err
+			}
+			return run("pip could not install "+req+" (the first run needs PyPI)", filepath.Join(dir, "bin", "python"), "-m", "pip", "install",
+				"--disable-pip-version-check", "--no-input", "-q", "-r", req)
+		},
+	}
 }
 
 // Python returns the venv's python, creating the venv when needed; it
 // skips the test only under MOCKNACOS_SKIP_PYTHON=1.
 func Python(t *testing.T) string {
+	t.Helper()
+	checkPython(t)
+	return filepath.Join(pyVenv.Path(t), "bin", "python")
+}
+
+// checkPython skips under MOCKNACOS_SKIP_PYTHON=1 and fails without python3.
+func checkPython(t *testing.T) {
 	t.Helper()
 	if os.Getenv("MOCKNACOS_SKIP_PYTHON") == "1" {
 		t.Skip("MOCKNACOS_SKIP_PYTHON=1: the nacos-sdk-python tests are skipped")
@@ -60,7 +76,14 @@ func Python(t *testing.T) string {
 		t.Fatalf("python3 not found on PATH: the nacos-sdk-python tests need python3 with venv and pip " +
 			"(Debian: apt-get install python3 python3-venv); set MOCKNACOS_SKIP_PYTHON=1 to skip them")
 	}
-	return filepath.Join(pyVenv.Path(t), "bin", "python")
+}
+
+// Python3 is Python with nacos-sdk-python 3.x (sdk3/requirements.txt)
+// installed instead; the same programs run on it (v2.nacos, gRPC).
+func Python3(t *testing.T) string {
+	t.Helper()
+	checkPython(t)
+	return filepath.Join(pyVenv3.Path(t), "bin", "python")
 }
 
 // StartPython runs one of the programs of clients/python with python (from

@@ -108,6 +108,7 @@ type Store struct {
 	items     map[Key]*Item
 	listeners map[Key]map[Listener][]Watch // who listens, with the keys as each sent them
 	sealed    bool                         // a restart replaced this store (Seal)
+	hooks     []*hookEntry                 // AddHook's; not carried over by Seal
 }
 
 // New returns an empty store; now is the mock clock (LastModified).
@@ -165,6 +166,7 @@ func (s *Store) Publish(p Publish) (Item, error) {
 	notes := s.changedLocked(k)
 	s.mu.Unlock()
 	notify(notes)
+	s.runHooks(k, false)
 	s.observe()
 	return *it, nil
 }
@@ -185,6 +187,7 @@ func (s *Store) Remove(dataID, group, tenant, tag string) (bool, error) {
 	notes := s.changedLocked(k)
 	s.mu.Unlock()
 	notify(notes)
+	s.runHooks(k, true)
 	s.observe()
 	return ok, nil
 }

@@ -22,6 +22,8 @@ type Config struct {
 	// V1 imitates 1.4.x, which has no ParamCheckerFilter in front of the
 	// config controller.
 	V1 bool
+	// V3 imitates 3.0.x: the v3 client API too.
+	V3 bool
 	// Done, when closed, ends every held long poll at once (empty answer),
 	// so that the HTTP server can shut down promptly.
 	Done <-chan struct{}
@@ -43,6 +45,9 @@ func (s *Server) Mount(h *httpv1.Server, r *mux.Router) {
 	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigPublish, describe, s.jsonDefault(s.publish)), http.MethodPost)
 	httpv1.Route(r, cs+"/configs", h.Handle(journal.ConfigRemove, describe, s.jsonDefault(s.remove)), http.MethodDelete)
 	httpv1.Route(r, cs+"/configs/listener", h.Handle(journal.ConfigListen, describe, s.jsonDefault(s.listen)), http.MethodPost)
+	if s.cfg.V3 {
+		s.mountV3(h, r)
+	}
 }
 
 // jsonUTF8 is the Content-Type every 2.4.3 (and 1.4.8) config answer carries unless its

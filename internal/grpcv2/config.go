@@ -13,6 +13,7 @@ import (
 	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/paramcheck"
+	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
 // Config request handlers (nacos-protocol.md 5.5; the 2.4.3 server's
@@ -109,9 +110,9 @@ type changedConfigsField struct {
 }
 
 type configNotifyFields struct {
-	DataID string `json:"dataId"`
-	Group  string `json:"group"`
-	Tenant string `json:"tenant"`
+	DataID string  `json:"dataId"`
+	Group  string  `json:"group"`
+	Tenant *string `json:"tenant,omitempty"` // nil: left out (Jackson NON_NULL)
 }
 
 // str is a Java String's value: null is "".
@@ -185,7 +186,14 @@ func (s *Server) pushConfig(c *conn, w config.Watch) {
 	if s.stopping.Load() || c.isClosed() {
 		return
 	}
-	body := serverRequest(s.nextRequestID(), "config", configNotifyFields{DataID: w.DataID, Group: w.Group, Tenant: w.Tenant})
+	tenant := &w.Tenant
+	if s.mode() == registry.ModeV3 && strings.TrimSpace(w.Tenant) == "" {
+		// 3.0.3 pushes no tenant (null) to a connection that listened
+		// with a blank one, and "public" to one that listened with
+		// "public" (observed: two connections, one listening with each).
+		tenant = nil
+	}
+	body := serverRequest(s.nextRequestID(), "config", configNotifyFields{DataID: w.DataID, Group: w.Group, Tenant: tenant})
 	p := &payload{Type: typeConfigChangeNotifyRequest, Body: body}
 	ev := journal.Event{Kind: journal.ConfigPush, Namespace: config.NormalizeTenant(w.Tenant), Group: w.Group,
 		Service: w.DataID, Request: journal.Request{Type: p.Type, Body: string(body)}}

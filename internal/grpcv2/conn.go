@@ -271,6 +271,7 @@ func (s *Server) unregister(c *conn) {
 	s.record(c, journal.Event{Kind: journal.Disconnect, Error: reason})
 	s.cfg.Registry.RemoveOwner(c.id)
 	s.unlistenConfigs(c)
+	s.dropFuzzy(c)
 	close(c.ended)
 }
 

@@ -169,7 +169,7 @@ func (s *Server) dispatch(c *conn, in *payload, ev *journal.Event) *response {
 		return ok(typeServerCheckResponse, serverCheckFields{ConnectionID: c.id, SupportAbilityNegotiation: true})
 	}
 	h, found := handlers[in.Type]
-	if !found {
+	if !found || v3Only[in.Type] && s.mode() != registry.ModeV3 {
 		ev.Kind = journal.Unknown
 		return errorResponse(codeNoHandler, "RequestHandler Not Found")
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/mocknacos/mocknacos/internal/httpv1"
 )
 
 // Payload type names: the Java simple class names (nacos-protocol.md 5.2).
@@ -173,15 +175,20 @@ func (r *connectionSetupRequest) wantsSetupAck() bool {
 }
 
 // serverAbilities is what a 2.4.3 server tells SDK clients it can do
-// (NacosAbilityManagerHolder, AbilityMode.SERVER).
-var serverAbilities = map[string]bool{"supportPersistentInstanceByGrpc": true}
+// (NacosAbilityManagerHolder, AbilityMode.SERVER). A real 3.0.3 adds
+// fuzzyWatch, lock and mcp; the 3.0 mode adds fuzzyWatch only, the one it
+// implements (a client uses an ability it sees).
+var (
+	serverAbilities   = map[string]bool{"supportPersistentInstanceByGrpc": true}
+	serverAbilitiesV3 = map[string]bool{"supportPersistentInstanceByGrpc": true, "fuzzyWatch": true}
+)
 
 // setupAck is the SetupAckRequest body: sent without a requestId, as
 // GrpcConnection.sendRequestNoAck sends it, and with no answer awaited.
-func setupAck() []byte {
+func setupAck(abilities map[string]bool) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"headers":{},"abilityTable":`)
-	b.Write(marshal(serverAbilities))
+	b.Write(marshal(abilities))
 	b.WriteString(`,"module":"internal"}`)
 	return b.Bytes()
 }
@@ -275,7 +282,7 @@ type typeField struct {
 }
 
 type serviceInfoField struct {
-	ServiceInfo *serviceInfo `json:"serviceInfo"`
+	ServiceInfo *httpv1.ServiceInfo `json:"serviceInfo"`
 }
 
 type serviceListFields struct {

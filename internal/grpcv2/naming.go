@@ -294,7 +294,7 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 		cl.c.removeSubscription(key.String() + "|" + subID)
 		v = reg.View(key, registry.Selection{Clusters: req.Clusters})
 	}
-	r := ok(typeSubscribeServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(v)})
+	r := ok(typeSubscribeServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(cl.s.mode(), v)})
 	r.Message = "success"
 	return r
 }
@@ -311,7 +311,7 @@ func serviceQueryReq(cl *call, req *serviceQueryRequest) *response {
 		return r
 	}
 	v := cl.s.cfg.Registry.View(key, registry.Selection{Clusters: req.Cluster, HealthyOnly: req.HealthyOnly})
-	return ok(typeQueryServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(v)})
+	return ok(typeQueryServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(cl.s.mode(), v)})
 }
 
 // serviceListReq is ServiceListRequestHandler: the bare names of the

@@ -43,7 +43,7 @@ func (s *Server) pushView(c *conn, v *registry.View) {
 	if s.stopping.Load() || c.isClosed() {
 		return
 	}
-	body := serverRequest(s.nextRequestID(), "naming", serviceInfoField{ServiceInfo: encodeServiceInfo(v)})
+	body := serverRequest(s.nextRequestID(), "naming", serviceInfoField{ServiceInfo: encodeServiceInfo(s.mode(), v)})
 	p := &payload{Type: typeNotifySubscriberRequest, Body: body}
 	ev := journal.Event{Kind: journal.Push, Namespace: v.Key.Namespace, Group: v.Key.Group, Service: v.Key.Name,
 		Cluster: v.Clusters, Request: journal.Request{Type: p.Type, Body: string(body)}}
@@ -56,7 +56,11 @@ func (s *Server) pushView(c *conn, v *registry.View) {
 // abilities (GrpcBiStreamRequestAcceptor): without it such a client waits
 // out its negotiation timeout before it goes on.
 func (s *Server) sendSetupAck(c *conn) {
-	body := setupAck()
+	abilities := serverAbilities
+	if s.mode() == registry.ModeV3 {
+		abilities = serverAbilitiesV3
+	}
+	body := setupAck(abilities)
 	ev := journal.Event{Kind: journal.SetupAck, Request: journal.Request{Type: typeSetupAckRequest, Body: string(body)}}
 	if err := s.sendOn(c, &payload{Type: typeSetupAckRequest, Body: body}, "", 0, &ev); err != nil {
 		ev.Rejected, ev.Error = true, err.Error()

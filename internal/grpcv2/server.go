@@ -105,6 +105,9 @@ type Server struct {
 	stopOnce sync.Once
 	wg       sync.WaitGroup // the ejector, detections and delayed pushes
 
+	fuzzyMu sync.Mutex
+	fuzzy   map[string]*fuzzyWatches // fuzzy watches by connection id (3.x)
+
 	// requestIDs numbers server->client requests ("1", "2", ...), like
 	// PushAckIdGenerator.
 	requestIDs atomic.Int64

@@ -206,7 +206,7 @@ func (s *Server) deregister(c *call) error {
 	c.setInstance(cluster, ip, port)
 	ephemeral := javaBool(c.p.optional("ephemeral", "true"))
 	owner := ""
-	if s.reg.Mode() == registry.ModeV2 {
+	if s.reg.Mode() != registry.ModeV1 {
 		owner = registry.OwnerHTTP(ip, port, ephemeral)
 	}
 	s.reg.Deregister(key, cluster, ip, port, owner)

@@ -99,8 +99,11 @@ type hostV2 struct {
 	InstanceIDGenerator string `json:"instanceIdGenerator,omitempty"`
 }
 
-// serviceInfoV2 is the 2.x ServiceInfo JSON.
-type serviceInfoV2 struct {
+// ServiceInfo is the 2.x/3.x ServiceInfo JSON: the HTTP list answer, the
+// UDP push data, and the gRPC subscribe and query answers and pushes (one
+// shape for both protocols). 3.0 renamed allIPs to allIps (observed on a
+// real 3.0.3: /v1/ns/instance/list and the gRPC QueryServiceResponse).
+type ServiceInfo struct {
 	Name                     string   `json:"name"`
 	GroupName                string   `json:"groupName,omitempty"`
 	Clusters                 string   `json:"clusters"`
@@ -108,9 +111,27 @@ type serviceInfoV2 struct {
 	Hosts                    []hostV2 `json:"hosts"`
 	LastRefTime              int64    `json:"lastRefTime"`
 	Checksum                 string   `json:"checksum"`
-	AllIPs                   bool     `json:"allIPs"`
+	AllIPs                   *bool    `json:"allIPs,omitempty"`
+	AllIps                   *bool    `json:"allIps,omitempty"`
 	ReachProtectionThreshold bool     `json:"reachProtectionThreshold"`
 	Valid                    bool     `json:"valid"`
+}
+
+// NewServiceInfo is the view as a 2.x or 3.x server shows it, named name
+// (grouped over HTTP, bare over gRPC).
+func NewServiceInfo(mode registry.Mode, v *registry.View, name string, cacheMillis int) ServiceInfo {
+	si := ServiceInfo{
+		Name: name, GroupName: v.Key.Group, Clusters: v.Clusters, CacheMillis: cacheMillis,
+		Hosts: HostsV2(v.Hosts, v.Key.Grouped()), LastRefTime: v.LastRefTime,
+		ReachProtectionThreshold: v.ReachProtectionThreshold, Valid: true,
+	}
+	all := false
+	if mode == registry.ModeV3 {
+		si.AllIps = &all
+	} else {
+		si.AllIPs = &all
+	}
+	return si
 }
 
 // hostV1 is a host of the 1.4.x list answer.
@@ -177,12 +198,8 @@ func idGeneratorField(in *registry.Instance) string {
 // encodeView is the list answer (and the UDP push data) in the flavour of
 // the imitated server.
 func encodeView(mode registry.Mode, v *registry.View, cacheMillis int, grouped bool) any {
-	if mode == registry.ModeV2 {
-		return serviceInfoV2{
-			Name: v.Key.Grouped(), GroupName: v.Key.Group, Clusters: v.Clusters, CacheMillis: cacheMillis,
-			Hosts: HostsV2(v.Hosts, v.Key.Grouped()), LastRefTime: v.LastRefTime,
-			ReachProtectionThreshold: v.ReachProtectionThreshold, Valid: true,
-		}
+	if mode != registry.ModeV1 {
+		return NewServiceInfo(mode, v, v.Key.Grouped(), cacheMillis)
 	}
 	name := v.Key.Name
 	if grouped {

@@ -12,7 +12,7 @@ import (
 // naming extractors): it runs before every naming controller and answers
 // 400 with the message and CRLF. Blank values are not checked.
 func (c *call) checkParams() error {
-	if c.s.reg.Mode() != registry.ModeV2 || !strings.HasPrefix(c.r.URL.Path, "/nacos/v1/ns/") {
+	if c.s.reg.Mode() == registry.ModeV1 || !strings.HasPrefix(c.r.URL.Path, "/nacos/v1/ns/") {
 		return nil
 	}
 	fail := func(msg string) error { return &apiError{kind: paramCheck, code: 400, msg: msg} }

@@ -44,6 +44,8 @@ type Config struct {
 	// Guard, when set, runs before every naming handler (authentication);
 	// a non-nil answer is sent instead of calling the handler.
 	Guard func(r *http.Request, p Params) *Reject
+	// Compat are the 3.x API compatibility switches (ModeV3 only).
+	Compat Compat
 }
 
 // Reject is an answer that stops a request before its handler.
@@ -137,6 +139,9 @@ func (s *Server) routes() *mux.Router {
 		Route(r, "/nacos/"+v+"/console/health/liveness", s.handle(journal.Health, s.liveness), http.MethodGet)
 		Route(r, "/nacos/"+v+"/console/health/readiness", s.handle(journal.Health, s.readiness), http.MethodGet)
 	}
+	if s.reg.Mode() == registry.ModeV3 {
+		s.v3Routes(func(p string, h http.Handler, methods ...string) { Route(r, p, h, methods...) })
+	}
 	for _, add := range s.cfg.Routes {
 		add(r)
 	}
@@ -202,6 +207,8 @@ func (s *Server) handle(kind journal.Kind, h func(*call) error) http.Handler {
 		}
 		if c.discard {
 			err = c.fakeSuccess(h)
+		} else if rej := s.gone(c); rej != nil {
+			c.status, c.ctype, c.body = rej.Status, rej.ContentType, []byte(rej.Body)
 		} else if rej := s.guard(r, &c.p); rej != nil {
 			c.status, c.ctype, c.body = rej.Status, rej.ContentType, []byte(rej.Body)
 		} else if err = c.checkParams(); err == nil {
@@ -271,7 +278,7 @@ func marshalJSON(v any) ([]byte, error) {
 // fail answers an exception as the imitated server does.
 func (c *call) fail(e *apiError) {
 	status, body, ctype := e.render(c.s.reg.Mode())
-	if e.kind == filterError && c.s.reg.Mode() == registry.ModeV2 {
+	if e.kind == filterError && c.s.reg.Mode() != registry.ModeV1 {
 		c.springError(status, body)
 		return
 	}
@@ -285,6 +292,11 @@ func (c *call) fail(e *apiError) {
 func (c *call) noSuchAPI(status int) {
 	if strings.HasPrefix(c.r.URL.Path, "/nacos/v1/ns/") {
 		c.springError(http.StatusNotImplemented, "no such api:"+c.r.Method+":"+c.r.URL.EscapedPath())
+		return
+	}
+	if c.s.reg.Mode() == registry.ModeV3 && status == http.StatusNotFound {
+		// Spring 6 names the missing endpoint (observed on 3.0.3).
+		c.springError(status, "No endpoint "+c.r.Method+" "+c.r.URL.Path+".")
 		return
 	}
 	c.springError(status, "")
@@ -366,7 +378,7 @@ func (c *call) serviceKey() (registry.ServiceKey, error) {
 	// in 2.x, by DistroFilter in 1.4.x (nacos-protocol.md rule 3).
 	group, name, err := splitServiceName(raw, c.p.get("groupName"))
 	if err != nil {
-		if c.s.reg.Mode() == registry.ModeV2 {
+		if c.s.reg.Mode() != registry.ModeV1 {
 			// ServiceNameFilter answers with sendError(400, ...).
 			return registry.ServiceKey{}, &apiError{kind: filterError, code: 400, msg: "Service name filter error,caused: " + err.Error() + ";"}
 		}

@@ -141,7 +141,7 @@ func (s *Server) serviceUpdate(c *call) error {
 	}
 	f.ProtectThreshold = &t
 	if err := s.reg.UpdateService(key, f); err == registry.ErrServiceNotFound {
-		return nacosErr(map[registry.Mode]int{registry.ModeV1: 500, registry.ModeV2: 400}[s.reg.Mode()],
+		return nacosErr(map[registry.Mode]int{registry.ModeV1: 500, registry.ModeV2: 400, registry.ModeV3: 400}[s.reg.Mode()],
 			"service "+key.Grouped()+" not found!")
 	} else if err != nil {
 		return err

@@ -71,7 +71,7 @@ var nanoBase = time.Now()
 func (t *udpTarget) Push(v *registry.View) {
 	mode := t.s.reg.Mode()
 	view := encodeView(mode, v, registry.DefaultPushCacheMillis, groupedForAgent(t.agent))
-	if si, ok := view.(serviceInfoV2); ok {
+	if si, ok := view.(ServiceInfo); ok {
 		// 2.x PushExecutorUdpImpl builds a new ServiceInfo without groupName.
 		si.GroupName = ""
 		view = si

@@ -31,7 +31,7 @@ func (r *Registry) registerLocked(t *tx, key ServiceKey, in Instance) error {
 		in.Owner = OwnerHTTP(in.IP, in.Port, in.Ephemeral)
 	}
 	svc := r.services[key]
-	if svc != nil && r.cfg.Mode == ModeV2 && svc.ephemeral != in.Ephemeral {
+	if svc != nil && r.cfg.Mode != ModeV1 && svc.ephemeral != in.Ephemeral {
 		// EphemeralClientOperationServiceImpl / PersistentClientOperationServiceImpl
 		// refuse an instance of the other kind (a NacosRuntimeException).
 		kind := "persistent service, can't register ephemeral"
@@ -46,7 +46,7 @@ func (r *Registry) registerLocked(t *tx, key ServiceKey, in Instance) error {
 	}
 	k := r.keyOf(&in)
 	in.published = in.Metadata
-	if o, ok := svc.overlays[k.addr()]; ok && r.cfg.Mode == ModeV2 {
+	if o, ok := svc.overlays[k.addr()]; ok && r.cfg.Mode != ModeV1 {
 		o.apply(&in)
 	}
 	in.LastBeat = t.now

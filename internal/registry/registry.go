@@ -321,7 +321,7 @@ func (r *Registry) scheduleLocked(in *Instance) {
 // last update. ok is false when svc is not empty, or in 1.x mode (1.4.x
 // cleans empty services only when configured to).
 func (r *Registry) cleanDueLocked(svc *service) (due time.Time, ok bool) {
-	if r.cfg.Mode != ModeV2 || len(svc.instances) > 0 {
+	if r.cfg.Mode == ModeV1 || len(svc.instances) > 0 {
 		return time.Time{}, false
 	}
 	first := r.started.Add(emptyCleanDelay)

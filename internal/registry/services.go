@@ -82,7 +82,7 @@ func (r *Registry) DeleteService(key ServiceKey) error {
 		if svc == nil {
 			return ErrServiceNotFound
 		}
-		if len(svc.instances) > 0 && r.cfg.Mode == ModeV2 {
+		if len(svc.instances) > 0 && r.cfg.Mode != ModeV1 {
 			return ErrServiceNotEmpty
 		}
 		delete(r.services, key)

@@ -42,8 +42,8 @@ const (
 	MetaIDGenerator   = "preserved.instance.id.generator"
 )
 
-// Mode selects which server generation the model imitates where 1.4.x and
-// 2.x differ.
+// Mode selects which server generation the model imitates where 1.4.x,
+// 2.x and 3.x differ.
 type Mode int
 
 const (
@@ -51,6 +51,9 @@ const (
 	ModeV2 Mode = iota
 	// ModeV1 imitates a Nacos 1.4.x server.
 	ModeV1
+	// ModeV3 imitates a Nacos 3.0.x server: the model behaves as in ModeV2;
+	// the protocol packages switch on it where 3.0.3 answers differently.
+	ModeV3
 )
 
 // ServiceKey names a service. Namespace is normalised ("" becomes "public")
@@ -212,7 +215,7 @@ type instanceKey struct {
 
 func (r *Registry) keyOf(in *Instance) instanceKey {
 	k := instanceKey{in.Cluster, in.IP, in.Port, ""}
-	if r.cfg.Mode == ModeV2 {
+	if r.cfg.Mode != ModeV1 {
 		k.owner = in.Owner
 	}
 	return k

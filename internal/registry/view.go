@@ -73,14 +73,14 @@ func (r *Registry) viewLocked(key ServiceKey, sel Selection) *View {
 	// Instance equality compares all fields (its toString). Identities are
 	// only compared where addresses collide, which is rare.
 	var byAddr map[instanceKey][]int
-	if r.cfg.Mode == ModeV2 {
+	if r.cfg.Mode != ModeV1 {
 		byAddr = make(map[instanceKey][]int, len(svc.instances))
 	}
 	for _, in := range svc.instances {
 		if clusters != nil && !clusters[in.Cluster] {
 			continue
 		}
-		if !in.Enabled && r.cfg.Mode == ModeV2 {
+		if !in.Enabled && r.cfg.Mode != ModeV1 {
 			continue
 		}
 		if byAddr != nil {
