@@ -140,6 +140,21 @@ func Rejections() []Rejection {
 		{Name: "service list/no pageSize", Req: Request{Method: "GET", Path: "/v1/ns/service/list?pageNo=1"},
 			Status: 400, CType: TextPlain, Body: "Param 'pageSize' is required."},
 
+		// Found by the conformance suite (conformance/): ServiceNameFilter
+		// runs before the param checker, which sees the grouped name; the
+		// checker's extractor parses the metadata before any check; a
+		// service update reads protectThreshold as NumberUtils.toFloat.
+		{Name: "register/service name filter before the checker", Req: PostInstance("serviceName=%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"),
+			Status: 400, CType: AppJSON,
+			Spring: filterError(400, "Service name filter error,caused: Param 'serviceName' is illegal, groupName can't be empty;")},
+		{Name: "register/group with @@ makes the grouped name illegal", Req: PostInstance("serviceName=orders&groupName=a%40%40b&ip=127.0.0.1&port=8080"),
+			Status: 400, CType: NoType, Body: "Param 'serviceName' is illegal, illegal characters should not appear in the param." + CRLF},
+		{Name: "register/bad metadata before the group check", Req: PostInstance("serviceName=orders&groupName=a%20b&ip=127.0.0.1&port=8080&metadata=abc"),
+			Status: 500, CType: AppJSON,
+			Spring: filterError(500, "Server failed, caused: ErrCode:400, ErrMsg:metadata format incorrect:abc;caused: metadata format incorrect:abc;")},
+		{Name: "service/update unknown with a bad threshold", Req: Request{Method: "PUT", Path: "/v1/ns/service?serviceName=nosuch&protectThreshold=abc"},
+			Status: 400, CType: TextPlain, Body: "service DEFAULT_GROUP@@nosuch not found!"},
+
 		// DistroFilter: no controller method for this path and method.
 		{Name: "unknown naming path", Req: Request{Method: "GET", Path: "/v1/ns/nosuch"},
 			Status: 501, CType: AppJSON,
