@@ -171,7 +171,12 @@ func (g *gen) step(row serverRow) step {
 	case "beat":
 		p := g.instanceParams(false)
 		if g.chance(0.5) {
-			beat := map[string]any{"serviceName": p.get("serviceName"), "ip": p.get("ip"), "cluster": p.get("clusterName")}
+			beat := map[string]any{}
+			for _, f := range [][2]string{{"serviceName", "serviceName"}, {"ip", "ip"}, {"cluster", "clusterName"}} {
+				if v := p.get(f[1]); v != absent {
+					beat[f[0]] = v
+				}
+			}
 			if port := p.get("port"); port != absent {
 				beat["port"] = jsonish(port)
 			}

@@ -34,6 +34,7 @@ var servers = []serverRow{
 var (
 	flagSequences = flag.Int("sequences", 60, "generated sequences per server")
 	flagSeed      = flag.Int64("seed", 0, "the generator's seed (0: from the clock)")
+	flagAttach    = flag.String("attach", "", "VERSION=PORT,...: real servers already running on 127.0.0.1 (not started nor stopped)")
 	flagVersions  = flag.String("versions", "", "comma-separated server versions to run (default all rows)")
 )
 

@@ -16,7 +16,7 @@ type step struct {
 	Name string
 	// HTTP
 	Method, Path, Form string
-	Headers           map[string]string
+	Headers            map[string]string
 	// gRPC (2.x)
 	GRPCType, GRPCBody string
 	// Read: the request changes nothing, so it may be sent again while the

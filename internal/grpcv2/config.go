@@ -218,7 +218,16 @@ func (cl *call) configParamCheck(tenant, dataID, group *string) *response {
 		msg = (&paramInfo{group: str(group)}).check()
 	}
 	if msg != "" {
-		return failed(cl.respType, codeInvalidParam, "Param check invalid:"+msg)
+		r := failed(cl.respType, codeInvalidParam, "Param check invalid:"+msg)
+		// The filter answers a new instance of the handler's response
+		// class: its default fields are written too.
+		switch cl.respType {
+		case typeConfigQueryResponse:
+			r.Extra = configQueryFields{}
+		case typeConfigChangeBatchListenResponse:
+			r.Extra = changedConfigsField{ChangedConfigs: []configContext{}}
+		}
+		return r
 	}
 	return nil
 }
@@ -455,6 +464,13 @@ func configBatchListenReq(cl *call, req *configBatchListenRequest) *response {
 		}
 		if r := cl.configParamCheck(lc.Tenant, lc.DataID, lc.Group); r != nil {
 			return r
+		}
+	}
+	for _, lc := range req.ConfigListenContexts {
+		// A context without a group fails building its group key, past
+		// the checks (seen on a real 2.4.3 by the conformance suite).
+		if lc != nil && lc.Group == nil {
+			return errorResponse(codeFail, `Cannot invoke "String.length()" because "str" is null`)
 		}
 	}
 	if msg := checkTag(cl.in.Headers[vipserverTag]); msg != "" {

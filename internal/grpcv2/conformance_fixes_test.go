@@ -1,6 +1,9 @@
 package grpcv2
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestWrongTypeIsDeserializeFailed: a field of the wrong type is Jackson's
 // failure as a real 2.4.3 words it, not Go's decoder error (found by the
@@ -23,5 +26,48 @@ func TestWrongTypeIsDeserializeFailed(t *testing.T) {
 	typ, a := c.must(typeServiceQueryRequest, `{"namespace":"public","serviceName":"s","groupName":"DEFAULT_GROUP","udpPort":"abc"}`)
 	if typ != typeErrorResponse || a.Message != deserializeFailed {
 		t.Errorf("udpPort abc: %s %+v", typ, a)
+	}
+}
+
+// TestConfigFilterAnswersCarryDefaults: a config request the param checker
+// refuses is answered with the response class's default fields, and a
+// listen context without a group fails as the real server's NPE does
+// (both found by the conformance suite).
+func TestConfigFilterAnswersCarryDefaults(t *testing.T) {
+	checkLeaks(t)
+	env, _ := startConfigServer(t, nil)
+	c := configClient(t, env)
+	for _, tc := range []struct{ typ, body, wantType, want string }{
+		{typeConfigQueryRequest, `{"dataId":"a b","group":"DEFAULT_GROUP","tenant":""}`, typeConfigQueryResponse,
+			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'dataId' is illegal, illegal characters should not appear in the param.","lastModified":0,"beta":false,"success":false}`},
+		{typeConfigBatchListenRequest, `{"listen":true,"configListenContexts":[{"dataId":"d","group":"g 1","md5":"","tenant":""}]}`, typeConfigChangeBatchListenResponse,
+			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'group' is illegal, illegal characters should not appear in the param.","changedConfigs":[],"success":false}`},
+		{typeConfigBatchListenRequest, `{"listen":true,"configListenContexts":[{"dataId":"d","md5":"","tenant":""}]}`, typeErrorResponse,
+			`{"resultCode":500,"errorCode":500,"message":"Cannot invoke \"String.length()\" because \"str\" is null","success":false}`},
+	} {
+		typ, body := c.raw(tc.typ, tc.body)
+		if typ != tc.wantType || body != tc.want {
+			t.Errorf("%s %s:\n got %s %s\nwant %s %s", tc.typ, tc.body, typ, body, tc.wantType, tc.want)
+		}
+	}
+}
+
+// TestQueryEchoesTheRequestedNames: a ServiceQueryRequest's serviceInfo
+// names the service as the request did, absent or blank.
+func TestQueryEchoesTheRequestedNames(t *testing.T) {
+	checkLeaks(t)
+	env := startServer(t, nil, nil)
+	c := dial(t, env.addr)
+	env.connectTo(t, c)
+	for body, want := range map[string]string{
+		`{"namespace":"public","serviceName":"s"}`:                  `"serviceInfo":{"name":"s","clusters"`,
+		`{"namespace":"public","serviceName":"s","groupName":""}`:   `"serviceInfo":{"name":"s","groupName":"","clusters"`,
+		`{"namespace":"public","groupName":""}`:                     `"serviceInfo":{"groupName":"","clusters"`,
+		`{"namespace":"public","serviceName":"s","groupName":"g1"}`: `"serviceInfo":{"name":"s","groupName":"g1","clusters"`,
+	} {
+		typ, got := c.raw(typeServiceQueryRequest, body)
+		if typ != typeQueryServiceResponse || !strings.Contains(got, want) {
+			t.Errorf("%s: %s %s, want it to contain %s", body, typ, got, want)
+		}
 	}
 }

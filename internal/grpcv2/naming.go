@@ -1,6 +1,7 @@
 package grpcv2
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -305,7 +306,30 @@ func serviceQueryReq(cl *call, req *serviceQueryRequest) *response {
 		return r
 	}
 	v := cl.s.cfg.Registry.View(key, registry.Selection{Clusters: req.Cluster, HealthyOnly: req.HealthyOnly})
-	return ok(typeQueryServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(v)})
+	// The answer names the service as the request did: a name or group the
+	// request left out is left out, a blank one stays blank (seen on a
+	// real 2.4.3 by the conformance suite).
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal(cl.in.Body, &raw)
+	sent := func(k, v string) *string {
+		if b, ok := raw[k]; !ok || string(b) == "null" {
+			return nil
+		}
+		return &v
+	}
+	return ok(typeQueryServiceResponse, queriedServiceInfo{ServiceInfo: queriedInfo{
+		Name: sent("serviceName", req.ServiceName), GroupName: sent("groupName", req.GroupName), serviceInfo: encodeServiceInfo(v)}})
+}
+
+// queriedInfo is a query's ServiceInfo: the name and group as sent.
+type queriedInfo struct {
+	Name      *string `json:"name,omitempty"`
+	GroupName *string `json:"groupName,omitempty"`
+	*serviceInfo
+}
+
+type queriedServiceInfo struct {
+	ServiceInfo queriedInfo `json:"serviceInfo"`
 }
 
 // serviceListReq is ServiceListRequestHandler: the bare names of the
