@@ -337,6 +337,12 @@ func configQueryReq(cl *call, req *configQueryRequest) *response {
 	if r != nil {
 		return r
 	}
+	if req.Group == nil {
+		// A query without a group fails before the checks, with a
+		// NullPointerException without message (seen on a real 2.4.3 by
+		// the conformance suite).
+		return errorResponse(codeFail, "")
+	}
 	if r := cl.configParamCheck(req.Tenant, req.DataID, req.Group); r != nil {
 		return r
 	}

@@ -209,6 +209,12 @@ func RejectionsNacos1() []Rejection {
 		// missing-parameter message of a login.
 		{Name: "login/no password", Req: Request{Method: "POST", Path: "/v1/auth/login", Form: "username=nacos"},
 			Status: 500, CType: TextPlain, Body: "caused: Required request parameter 'password' for method parameter type String is not present;"},
+		// Found by the conformance suite: 1.4.x service detail, update and
+		// delete look a malformed name up as sent.
+		{Name: "service/detail of a name without group", Req: Request{Method: "GET", Path: "/v1/ns/service?serviceName=%40%40nosuch"},
+			Status: 500, CType: TextPlain, Body: "caused: service @@nosuch is not found!;"},
+		{Name: "service/delete of a name without name", Req: Request{Method: "DELETE", Path: "/v1/ns/service?serviceName=nosuch%40%40"},
+			Status: 400, CType: TextPlain, Body: "caused: specified service not exist, serviceName : nosuch@@;"},
 		// 1.4.x leaves lightBeatEnabled out of the 20404 answer.
 		{Name: "beat/light beat for unknown instance",
 			Req:    Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080"},
