@@ -4,10 +4,11 @@ package conformance
 
 import (
 	"encoding/json"
-	"fmt"
 	"math/rand"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // pfx stands for the run's prefix in generated names: every run of a
@@ -16,7 +17,20 @@ import (
 // configs on the long-running real server.
 const pfx = "PFX000"
 
-func prefixFor(run int) string { return fmt.Sprintf("r%05d", run%100000) }
+func prefixFor(run int) string {
+	r := strconv.FormatInt(int64(run%1_679_616), 36) // 36^4
+	for len(r) < 4 {
+		r = "0" + r
+	}
+	return processToken + r
+}
+
+// processToken tells this test process's names from an earlier one's on a
+// server that outlives it (-attach): a letter and a base-36 digit.
+var processToken = func() string {
+	n := time.Now().UnixNano()
+	return string(rune('a'+n%26)) + strconv.FormatInt((n/26)%36, 36)
+}()
 
 // absent in a pool means "leave the parameter out".
 const absent = "\x00absent"

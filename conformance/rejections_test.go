@@ -16,7 +16,7 @@ import (
 // renamed gives a table case its own service (the tables all use "orders"),
 // so that the cases can share one long-running real server.
 func renamed(c httpcases.Rejection, n int) httpcases.Rejection {
-	name := fmt.Sprintf("orders%d", n)
+	name := fmt.Sprintf("orders%s%d", processToken, n)
 	rr := func(r httpcases.Request) httpcases.Request {
 		r.Path = strings.ReplaceAll(r.Path, "orders", name)
 		r.Form = strings.ReplaceAll(r.Form, "orders", name)

@@ -337,8 +337,8 @@ func configQueryReq(cl *call, req *configQueryRequest) *response {
 	if r != nil {
 		return r
 	}
-	if req.Group == nil {
-		// A query without a group fails before the checks, with a
+	if req.Group == nil || req.DataID == nil {
+		// A query without a group or dataId fails before the checks, with a
 		// NullPointerException without message (seen on a real 2.4.3 by
 		// the conformance suite).
 		return errorResponse(codeFail, "")
@@ -475,7 +475,7 @@ func configBatchListenReq(cl *call, req *configBatchListenRequest) *response {
 	for _, lc := range req.ConfigListenContexts {
 		// A context without a group fails building its group key, past
 		// the checks (seen on a real 2.4.3 by the conformance suite).
-		if lc != nil && lc.Group == nil {
+		if lc != nil && (lc.Group == nil || lc.DataID == nil) {
 			return errorResponse(codeFail, `Cannot invoke "String.length()" because "str" is null`)
 		}
 	}

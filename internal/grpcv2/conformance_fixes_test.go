@@ -44,6 +44,8 @@ func TestConfigFilterAnswersCarryDefaults(t *testing.T) {
 			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'group' is illegal, illegal characters should not appear in the param.","changedConfigs":[],"success":false}`},
 		{typeConfigQueryRequest, `{"dataId":"a b","tenant":""}`, typeErrorResponse,
 			`{"resultCode":500,"errorCode":500,"success":false}`},
+		{typeConfigQueryRequest, `{"group":"","tenant":""}`, typeErrorResponse,
+			`{"resultCode":500,"errorCode":500,"success":false}`},
 		{typeConfigBatchListenRequest, `{"listen":true,"configListenContexts":[{"dataId":"d","md5":"","tenant":""}]}`, typeErrorResponse,
 			`{"resultCode":500,"errorCode":500,"message":"Cannot invoke \"String.length()\" because \"str\" is null","success":false}`},
 	} {

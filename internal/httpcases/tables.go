@@ -155,6 +155,9 @@ func Rejections() []Rejection {
 		{Name: "service/update unknown with a bad threshold", Req: Request{Method: "PUT", Path: "/v1/ns/service?serviceName=nosuch&protectThreshold=abc"},
 			Status: 400, CType: TextPlain, Body: "service DEFAULT_GROUP@@nosuch not found!"},
 
+		{Name: "service/delete without serviceName", Req: Request{Method: "DELETE", Path: "/v1/ns/service"},
+			Status: 400, CType: TextPlain, Body: "Parameter 'serviceName' is missing"},
+
 		// DistroFilter: no controller method for this path and method.
 		{Name: "unknown naming path", Req: Request{Method: "GET", Path: "/v1/ns/nosuch"},
 			Status: 501, CType: AppJSON,
@@ -215,6 +218,10 @@ func RejectionsNacos1() []Rejection {
 			Status: 500, CType: TextPlain, Body: "caused: service @@nosuch is not found!;"},
 		{Name: "service/delete of a name without name", Req: Request{Method: "DELETE", Path: "/v1/ns/service?serviceName=nosuch%40%40"},
 			Status: 400, CType: TextPlain, Body: "caused: specified service not exist, serviceName : nosuch@@;"},
+		{Name: "service/delete without serviceName", Req: Request{Method: "DELETE", Path: "/v1/ns/service"},
+			Status: 500, CType: TextPlain, Body: "caused: Required request parameter 'serviceName' for method parameter type String is not present;"},
+		{Name: "service/detail without serviceName", Req: Request{Method: "GET", Path: "/v1/ns/service?groupName=g1"},
+			Status: 500, CType: TextPlain, Body: "caused: Required request parameter 'serviceName' for method parameter type String is not present;"},
 		// 1.4.x leaves lightBeatEnabled out of the 20404 answer.
 		{Name: "beat/light beat for unknown instance",
 			Req:    Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080"},

@@ -63,6 +63,11 @@ func (c *call) serviceFieldsOf(withThreshold bool) (registry.ServiceFields, erro
 }
 
 func (s *Server) serviceDetail(c *call) error {
+	if !c.p.has("serviceName") && s.reg.Mode() == registry.ModeV1 {
+		// 1.4.x binds serviceName with @RequestParam here (seen on a real
+		// 1.4.8 by the conformance suite).
+		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
+	}
 	key, err := c.serviceKey()
 	if err != nil {
 		return err
@@ -159,6 +164,11 @@ func (s *Server) serviceUpdate(c *call) error {
 }
 
 func (s *Server) serviceDelete(c *call) error {
+	if !c.p.has("serviceName") {
+		// A Spring @RequestParam here too (seen on real 2.4.3 and 1.4.8
+		// servers by the conformance suite).
+		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
+	}
 	key, err := c.serviceKey()
 	if err != nil {
 		return err
