@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -77,6 +78,16 @@ func runRejectionTable(t *testing.T, p *pair) {
 					t.Fatalf("%s: %v", side.name, err)
 				}
 				countRequest(p.row.version, 1+len(c.Setup))
+				// A read after a setup may see the real server before it
+				// settled (its lists lag a change by ~0.5 s): read again.
+				for deadline := time.Now().Add(*flagSettle); len(c.Setup) > 0 && c.Req.Method == "GET" &&
+					!cmp.Equal(want, asTableAnswer(a, c.Spring != nil)) && time.Now().Before(deadline); {
+					time.Sleep(100 * time.Millisecond)
+					if a, err = send(side.url, c.Req); err != nil {
+						t.Fatalf("%s: %v", side.name, err)
+					}
+					countRequest(p.row.version, 1)
+				}
 				if d := cmp.Diff(want, asTableAnswer(a, c.Spring != nil)); d != "" {
 					t.Errorf("%s answers %s %s unlike the table (-table +%s):\n%s", side.name, c.Req.Method, c.Req.Path, side.name, d)
 				}

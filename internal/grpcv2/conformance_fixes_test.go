@@ -75,3 +75,25 @@ func TestQueryEchoesTheRequestedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestBlankGroupBeforeType: an instance request with a blank group fails
+// Service.newService's check before its type is looked at.
+func TestBlankGroupBeforeType(t *testing.T) {
+	checkLeaks(t)
+	env := startServer(t, nil, nil)
+	c := dial(t, env.addr)
+	env.connectTo(t, c)
+	for _, tc := range []struct{ typ, body string }{
+		{typeInstanceRequest, `{"namespace":"public","serviceName":"s","groupName":"","type":"nosuchType","instance":{"ip":"1.2.3.4","port":1}}`},
+		{typeInstanceRequest, `{"namespace":"public","serviceName":"s","type":"registerInstance","instance":{"ip":"1.2.3.4","port":1}}`},
+		{typeBatchInstanceRequest, `{"namespace":"public","serviceName":"s","groupName":" ","type":"batchRegisterInstance","instances":[]}`},
+	} {
+		typ, a := c.must(tc.typ, tc.body)
+		if typ != typeErrorResponse || a.ResultCode != 500 || a.ErrorCode != 500 || a.Message != "Param 'groupName' is illegal, groupName is blank" {
+			t.Errorf("%s: %s %+v", tc.body, typ, a)
+		}
+	}
+	if instanceCount(env.reg) != 0 {
+		t.Error("a refused request registered an instance")
+	}
+}

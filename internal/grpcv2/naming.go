@@ -136,7 +136,19 @@ func (cl *call) instancePrologue(req *instanceRequest) (registry.ServiceKey, *re
 	if req.Type == deregisterInstance {
 		cl.ev.Kind = journal.Deregister
 	}
-	return key, cl.paramCheck(instanceParams(req.params(), req.Instance))
+	if r := cl.paramCheck(instanceParams(req.params(), req.Instance)); r != nil {
+		return key, r
+	}
+	return key, blankGroup(req.GroupName)
+}
+
+// blankGroup is Service.newService's check, before the request type is
+// looked at (seen on a real 2.4.3 by the conformance suite).
+func blankGroup(group string) *response {
+	if strings.TrimSpace(group) == "" {
+		return thrown(codeFail, "Param 'groupName' is illegal, groupName is blank")
+	}
+	return nil
 }
 
 // instanceReq is InstanceRequestHandler: an ephemeral instance owned by the
@@ -188,6 +200,9 @@ func batchInstanceReq(cl *call, req *batchInstanceRequest) *response {
 		ps = append(ps, p)
 	}
 	if r := cl.paramCheck(ps...); r != nil {
+		return r
+	}
+	if r := blankGroup(req.GroupName); r != nil {
 		return r
 	}
 	if req.Type != batchRegisterInstance {
