@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand"
 	"net"
 	"net/http"
 	"os"
@@ -74,18 +75,12 @@ func assembled(t testing.TB, v string) string {
 }
 
 // freeNacosPort picks a port P such that P-1000, P, P+1000 and P+1001 (what
-// a Nacos 2.x standalone binds) are all free now.
+// a Nacos 2.x standalone binds) are all free now. P is drawn from 21000 to
+// 29999, below the kernel's ephemeral range (32768 up on Linux by default),
+// so that no outgoing connection takes one of them while the server starts.
 func freeNacosPort() (int, error) {
-	for try := 0; try < 50; try++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		if p < 2000 || p+1001 > 65535 {
-			continue
-		}
+	for try := 0; try < 100; try++ {
+		p := 21000 + rand.Intn(9000)
 		ok := true
 		for _, q := range []int{p - 1000, p, p + 1000, p + 1001} {
 			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(q))
@@ -106,24 +101,42 @@ func freeNacosPort() (int, error) {
 // probe. The process is killed when t ends.
 func startReal(t testing.TB, v string, extra ...string) *realProc {
 	t.Helper()
+	// A port taken by someone else while the server starts makes it exit:
+	// try again on other ports.
+	for try := 1; ; try++ {
+		p, err := startRealOnce(t, v, extra...)
+		if err == nil {
+			return p
+		}
+		if try == 3 || !errors.Is(err, errExited) {
+			t.Fatal(err)
+		}
+		t.Logf("real Nacos %s: %v; again on other ports", v, errors.Unwrap(err))
+	}
+}
+
+var errExited = errors.New("the server process exited")
+
+func startRealOnce(t testing.TB, v string, extra ...string) (*realProc, error) {
+	t.Helper()
 	if port, ok := attached(v); ok {
 		p := &realProc{version: v, port: port, done: make(chan struct{})}
 		if err := p.waitReady(10 * time.Second); err != nil {
 			t.Fatalf("attached real Nacos %s on port %d: %v", v, port, err)
 		}
 		t.Logf("attached to a running real Nacos %s on 127.0.0.1:%d", v, port)
-		return p
+		return p, nil
 	}
 	dir := assembled(t, v)
 	port, err := freeNacosPort()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	home := t.TempDir()
 	logPath := filepath.Join(home, "stdout.log")
 	logf, err := os.Create(logPath)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	args := append([]string{"--server.port=" + strconv.Itoa(port), "--nacos.inetutils.ip-address=127.0.0.1"}, extra...)
 	cmd := exec.Command(filepath.Join(dir, "start.sh"), args...)
@@ -131,7 +144,7 @@ func startReal(t testing.TB, v string, extra ...string) *realProc {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	p := &realProc{version: v, port: port, cmd: cmd, done: make(chan struct{}), log: logPath}
 	go func() { _ = cmd.Wait(); logf.Close(); close(p.done) }()
@@ -143,10 +156,11 @@ func startReal(t testing.TB, v string, extra ...string) *realProc {
 		if len(b) > 4000 {
 			b = b[len(b)-4000:]
 		}
-		t.Fatalf("real Nacos %s on port %d: %v\n%s", v, port, err, b)
+		p.stop()
+		return nil, fmt.Errorf("real Nacos %s on port %d: %w\n%s", v, port, err, b)
 	}
 	t.Logf("real Nacos %s ready on 127.0.0.1:%d after %v", v, port, time.Since(start).Round(time.Millisecond))
-	return p
+	return p, nil
 }
 
 func (p *realProc) url() string { return "http://127.0.0.1:" + strconv.Itoa(p.port) + "/nacos" }
@@ -158,7 +172,7 @@ func (p *realProc) waitReady(within time.Duration) error {
 	for {
 		select {
 		case <-p.done:
-			return errors.New("the server process exited")
+			return errExited
 		case <-ctx.Done():
 			return fmt.Errorf("not ready within %v", within)
 		case <-time.After(250 * time.Millisecond):
