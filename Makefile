@@ -98,7 +98,7 @@ clean:
 ## (SEED: the generator's seed, 0 from the clock; VERSIONS: e.g. 2.4.3),
 ## sent to real Nacos servers (assembled from ../shared/nacos, cached) and to
 ## the mock, answer by answer (see conformance/README.md)
-SEQUENCES ?= 40
+SEQUENCES ?= 120
 SEED ?= 0
 VERSIONS ?=
 .PHONY: conformance
