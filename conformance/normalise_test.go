@@ -182,10 +182,31 @@ var knownDifferences = []knownDifference{
 		match: func(s step, _ answer) bool {
 			return strings.Contains(s.Path+s.Form+s.GRPCBody, strings.Repeat("x", 100))
 		}},
-	{name: "1.4 listen of a blank dataId", versions: []string{"1.4.8"},
-		reason: "a 1.4.x long poll whose line has a blank dataId or group answers nothing or a line of its own making; the mock answers the line as changed",
+	{name: "listen of a blank dataId or group",
+		reason: "a long poll whose line has a blank dataId or group is answered with nothing or a line of the real server's own making; the mock answers the line as changed",
 		match: func(s step, real answer) bool {
 			return s.Name == "http config listen" && (strings.HasPrefix(s.Form, "Listening-Configs=%02") || bodyText(real) == "")
+		}},
+	{name: "2.4.3 listen context without tenant", versions: []string{"2.4.3"},
+		reason: "a real 2.4.3 answers a gRPC listen context sent without tenant without one; the mock writes tenant \"\"",
+		match: func(s step, _ answer) bool {
+			return s.Name == "grpc listen" && !strings.Contains(s.GRPCBody, `"tenant"`)
+		}},
+	{name: "2.4.3 beat parameter order", versions: []string{"2.4.3"},
+		reason: "the real 2.4.3 param checker of a beat with a beat JSON reports an illegal port before an illegal " +
+			"cluster; the mock checks the cluster first",
+		match: func(s step, real answer) bool {
+			return s.Name == "http beat" && strings.Contains(bodyText(real), "Param 'port' is illegal")
+		}},
+	{name: "1.4 deregister parameter order", versions: []string{"1.4.8"},
+		reason: "1.4.x deregister reads ip and port before serviceName; the mock reads serviceName first",
+		match: func(s step, real answer) bool {
+			return s.Name == "http deregister" && strings.Contains(bodyText(real), "is required")
+		}},
+	{name: "1.4 service update order", versions: []string{"1.4.8"},
+		reason: "1.4.x service update looks the service up before it parses the metadata; the mock parses first",
+		match: func(s step, real answer) bool {
+			return s.Name == "http service update" && strings.Contains(bodyText(real), "not found")
 		}},
 }
 

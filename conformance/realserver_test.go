@@ -140,6 +140,7 @@ func startRealOnce(t testing.TB, v string, extra ...string) (*realProc, error) {
 	}
 	args := append([]string{"--server.port=" + strconv.Itoa(port), "--nacos.inetutils.ip-address=127.0.0.1"}, extra...)
 	cmd := exec.Command(filepath.Join(dir, "start.sh"), args...)
+	cmd.Dir = home // the server writes logs/ into its working folder
 	cmd.Env = append(os.Environ(), "NACOS_HOME="+home, "JAVA_OPTS=-Xms256m -Xmx512m -XX:TieredStopAtLevel=1")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

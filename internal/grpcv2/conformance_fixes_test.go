@@ -97,3 +97,24 @@ func TestBlankGroupBeforeType(t *testing.T) {
 		t.Error("a refused request registered an instance")
 	}
 }
+
+// TestSubscribeAnswerAsRequested: a subscribe without group is refused as
+// the real 2.4.3 refuses it; one without clusters is answered without them.
+func TestSubscribeAnswerAsRequested(t *testing.T) {
+	checkLeaks(t)
+	env := startServer(t, nil, nil)
+	c := dial(t, env.addr)
+	env.connectTo(t, c)
+	typ, a := c.must(typeSubscribeServiceRequest, `{"namespace":"public","serviceName":"s","subscribe":false}`)
+	if typ != typeErrorResponse || a.ErrorCode != 500 || a.Message != "Param 'groupName' is illegal, groupName is blank" {
+		t.Errorf("no group: %s %+v", typ, a)
+	}
+	typ, body := c.raw(typeSubscribeServiceRequest, `{"namespace":"public","serviceName":"s","groupName":"DEFAULT_GROUP","subscribe":false}`)
+	if typ != typeSubscribeServiceResponse || strings.Contains(body, `"clusters"`) || !strings.Contains(body, `"name":"s"`) {
+		t.Errorf("no clusters: %s %s", typ, body)
+	}
+	typ, body = c.raw(typeSubscribeServiceRequest, `{"namespace":"public","serviceName":"s","groupName":"DEFAULT_GROUP","clusters":"","subscribe":false}`)
+	if typ != typeSubscribeServiceResponse || !strings.Contains(body, `"clusters":""`) {
+		t.Errorf("blank clusters: %s %s", typ, body)
+	}
+}

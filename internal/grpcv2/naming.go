@@ -280,6 +280,9 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 	if r := cl.paramCheck(p); r != nil {
 		return r
 	}
+	if r := blankGroup(req.GroupName); r != nil {
+		return r
+	}
 	reg := cl.s.cfg.Registry
 	var v *registry.View
 	if req.Subscribe {
@@ -304,9 +307,37 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 		reg.Unsubscribe(key, subscriberID(cl.c.id, req.Clusters))
 		v = reg.View(key, registry.Selection{Clusters: req.Clusters})
 	}
-	r := ok(typeSubscribeServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(v)})
+	// The answer's clusters are the request's: left out when it sent none
+	// (seen on a real 2.4.3 by the conformance suite).
+	var info any = serviceInfoField{ServiceInfo: encodeServiceInfo(v)}
+	if sent, _ := sentFields(cl.in.Body)["clusters"]; !sent {
+		info = subscribedServiceInfo{ServiceInfo: subscribedInfo{serviceInfo: encodeServiceInfo(v)}}
+	}
+	r := ok(typeSubscribeServiceResponse, info)
 	r.Message = "success"
 	return r
+}
+
+// sentFields tells which fields a request body carries, not null.
+func sentFields(body []byte) map[string]bool {
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal(body, &raw)
+	out := make(map[string]bool, len(raw))
+	for k, v := range raw {
+		out[k] = string(v) != "null"
+	}
+	return out
+}
+
+// subscribedInfo is a subscribe answer's ServiceInfo for a request without
+// clusters: none written.
+type subscribedInfo struct {
+	Clusters *string `json:"clusters,omitempty"`
+	*serviceInfo
+}
+
+type subscribedServiceInfo struct {
+	ServiceInfo subscribedInfo `json:"serviceInfo"`
 }
 
 // serviceQueryReq is ServiceQueryRequestHandler (getAllInstances without
