@@ -131,11 +131,17 @@ func (g *gen) sequence(row serverRow, n int) []step {
 	return out
 }
 
-func (g *gen) instanceParams(full bool) params {
+// serviceParams names a service: serviceName, groupName, namespaceId.
+func (g *gen) serviceParams() params {
 	var p params
 	p.add("serviceName", g.pick(poolService))
 	p.add("groupName", g.pick(poolGroup))
 	p.add("namespaceId", g.pick(poolNamespace))
+	return p
+}
+
+func (g *gen) instanceParams(full bool) params {
+	p := g.serviceParams()
 	p.add("ip", g.pick(poolIP))
 	p.add("port", g.pick(poolPort))
 	p.add("clusterName", g.pick(poolCluster))
@@ -204,10 +210,7 @@ func (g *gen) step(row serverRow) step {
 		s.Service = serviceKey(p)
 		return s
 	case "list":
-		var p params
-		p.add("serviceName", g.pick(poolService))
-		p.add("groupName", g.pick(poolGroup))
-		p.add("namespaceId", g.pick(poolNamespace))
+		p := g.serviceParams()
 		p.add("clusters", g.pick(poolCluster))
 		p.add("healthyOnly", g.pick(poolBool))
 		s := httpStep("http list", "GET", "/v1/ns/instance/list", p, false)
@@ -218,10 +221,7 @@ func (g *gen) step(row serverRow) step {
 		s.Read = true
 		return s
 	case "service create", "service update":
-		var p params
-		p.add("serviceName", g.pick(poolService))
-		p.add("groupName", g.pick(poolGroup))
-		p.add("namespaceId", g.pick(poolNamespace))
+		p := g.serviceParams()
 		p.add("protectThreshold", g.pick(poolThreshold))
 		p.add("metadata", g.pick(poolMetadata))
 		method := map[string]string{"service create": "POST", "service update": "PUT"}[k]
@@ -229,10 +229,7 @@ func (g *gen) step(row serverRow) step {
 		s.Service = serviceKey(p)
 		return s
 	case "service delete", "service detail":
-		var p params
-		p.add("serviceName", g.pick(poolService))
-		p.add("groupName", g.pick(poolGroup))
-		p.add("namespaceId", g.pick(poolNamespace))
+		p := g.serviceParams()
 		method := map[string]string{"service delete": "DELETE", "service detail": "GET"}[k]
 		s := httpStep("http "+k, method, "/v1/ns/service", p, false)
 		s.Read = k == "service detail"

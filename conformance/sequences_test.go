@@ -33,6 +33,16 @@ var (
 // ended.
 var tabled = map[string]map[string]int{}
 
+// tabled: a known difference covers the step's difference (in its answer,
+// or with state in the state after it); counted.
+func (p *pair) tabled(s step, real answer, state bool) bool {
+	k := known(p.row.version, s, real, state)
+	if k != nil {
+		noteTabled(p.row.version, k)
+	}
+	return k != nil
+}
+
 func noteTabled(version string, k *knownDifference) {
 	countMu.Lock()
 	defer countMu.Unlock()
@@ -132,8 +142,7 @@ func runSequence(p *pair, seq []step) *difference {
 			countRequest(p.row.version, n)
 		}
 		if !cmp.Equal(ra, ma) {
-			if k := known(p.row.version, s, ra, false); k != nil {
-				noteTabled(p.row.version, k)
+			if p.tabled(s, ra, false) {
 				return nil
 			}
 			return &difference{at: i, what: "the answer to step " + strconv.Itoa(i+1), real: ra, mock: ma}
@@ -153,8 +162,7 @@ func runSequence(p *pair, seq []step) *difference {
 		}, real, mock)
 		countRequest(p.row.version, n)
 		if !cmp.Equal(rs, ms) {
-			if k := known(p.row.version, s, ra, true); k != nil {
-				noteTabled(p.row.version, k)
+			if p.tabled(s, ra, true) {
 				return nil
 			}
 			return &difference{at: i, what: "the state after step " + strconv.Itoa(i+1), real: rs, mock: ms}
