@@ -192,12 +192,6 @@ var knownDifferences = []knownDifference{
 		match: func(s step, _ answer) bool {
 			return s.Name == "grpc listen" && !strings.Contains(s.GRPCBody, `"tenant"`)
 		}},
-	{name: "2.4.3 beat parameter order", versions: []string{"2.4.3"},
-		reason: "the real 2.4.3 param checker of a beat with a beat JSON reports an illegal port before an illegal " +
-			"cluster; the mock checks the cluster first",
-		match: func(s step, real answer) bool {
-			return s.Name == "http beat" && strings.Contains(bodyText(real), "Param 'port' is illegal")
-		}},
 	{name: "1.4 deregister parameter order", versions: []string{"1.4.8"},
 		reason: "1.4.x deregister reads ip and port before serviceName; the mock reads serviceName first",
 		match: func(s step, real answer) bool {

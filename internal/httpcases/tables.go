@@ -158,6 +158,9 @@ func Rejections() []Rejection {
 		{Name: "service/delete without serviceName", Req: Request{Method: "DELETE", Path: "/v1/ns/service"},
 			Status: 400, CType: TextPlain, Body: "Parameter 'serviceName' is missing"},
 
+		{Name: "beat/illegal cluster is not checked", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
+			Status: 200, CType: AppJSON, Body: `{"clientBeatInterval":5000,"code":20404,"lightBeatEnabled":true}`},
+
 		// DistroFilter: no controller method for this path and method.
 		{Name: "unknown naming path", Req: Request{Method: "GET", Path: "/v1/ns/nosuch"},
 			Status: 501, CType: AppJSON,

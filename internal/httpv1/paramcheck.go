@@ -87,6 +87,11 @@ func (c *call) checkParams() error {
 	if c.r.URL.Path == "/nacos/v1/ns/instance/list" {
 		clusters = strings.Split(c.p.get("clusters"), ",")
 	}
+	if strings.HasSuffix(c.r.URL.Path, "/beat") {
+		// The beat extractor checks no cluster, neither the parameter nor
+		// the beat JSON's (seen on a real 2.4.3 by the conformance suite).
+		clusters = nil
+	}
 	ip, port := c.p.get("ip"), c.p.get("port")
 	if beat {
 		rs, err := c.beatJSON(c.p.get("beat"))
@@ -94,9 +99,6 @@ func (c *call) checkParams() error {
 			return &apiError{kind: filterError, code: 500, msg: "Server failed, caused: " + err.Error() + ";"}
 		}
 		ip, port, md = rs.IP, rs.Port.String(), rs.Metadata
-		if strings.TrimSpace(rs.Cluster) != "" {
-			clusters = []string{rs.Cluster}
-		}
 	}
 	for _, cl := range clusters {
 		if strings.TrimSpace(cl) == "" {
