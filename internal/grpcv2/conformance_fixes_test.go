@@ -93,6 +93,10 @@ func TestBlankGroupBeforeType(t *testing.T) {
 			t.Errorf("%s: %s %+v", tc.body, typ, a)
 		}
 	}
+	typ, a := c.must(typeInstanceRequest, `{"namespace":"public","groupName":"DEFAULT_GROUP","type":"registerInstance","instance":{"ip":"1.2.3.4","port":1}}`)
+	if typ != typeErrorResponse || a.ErrorCode != 500 || a.Message != "Param 'serviceName' is illegal, serviceName is blank" {
+		t.Errorf("no serviceName: %s %+v", typ, a)
+	}
 	if instanceCount(env.reg) != 0 {
 		t.Error("a refused request registered an instance")
 	}

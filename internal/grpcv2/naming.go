@@ -139,7 +139,15 @@ func (cl *call) instancePrologue(req *instanceRequest) (registry.ServiceKey, *re
 	if r := cl.paramCheck(instanceParams(req.params(), req.Instance)); r != nil {
 		return key, r
 	}
-	return key, blankGroup(req.GroupName)
+	if r := blankGroup(req.GroupName); r != nil {
+		return key, r
+	}
+	if strings.TrimSpace(req.ServiceName) == "" {
+		// Service.newService's other check (seen on a real 2.4.3 by the
+		// conformance suite).
+		return key, thrown(codeFail, "Param 'serviceName' is illegal, serviceName is blank")
+	}
+	return key, nil
 }
 
 // blankGroup is Service.newService's check, before the request type is
