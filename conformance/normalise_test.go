@@ -175,9 +175,9 @@ var knownDifferences = []knownDifference{
 		reason:    "an instance a 1.4.x full beat registers has metadata null in the list until it is updated; the mock lists {}",
 		stateOnly: true,
 		match:     func(s step, _ answer) bool { return s.Name == "http beat" }},
-	{name: "1.4 service threshold conversion", versions: []string{"1.4.8"},
-		reason: "1.4.x binds protectThreshold with Spring's conversion: its message is Spring's \"Failed to convert value...\"; " +
-			"the mock answers the NumberFormatException's",
+	{name: "service threshold conversion",
+		reason: "service create binds protectThreshold with Spring's conversion: its message is Spring's " +
+			"\"Failed to convert value...\" (500); the mock answers the NumberFormatException's (400 on 2.4.3)",
 		match: func(_ step, real answer) bool {
 			return strings.Contains(bodyText(real), "Failed to convert value of type")
 		}},

@@ -164,6 +164,9 @@ func Rejections() []Rejection {
 		{Name: "service/create with a blank serviceName", Req: Request{Method: "POST", Path: "/v1/ns/service?serviceName="},
 			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
 
+		{Name: "service/detail without serviceName", Req: Request{Method: "GET", Path: "/v1/ns/service"},
+			Status: 400, CType: TextPlain, Body: "Parameter 'serviceName' is missing"},
+
 		// DistroFilter: no controller method for this path and method.
 		{Name: "unknown naming path", Req: Request{Method: "GET", Path: "/v1/ns/nosuch"},
 			Status: 501, CType: AppJSON,

@@ -64,9 +64,9 @@ func (c *call) serviceFieldsOf(withThreshold bool) (registry.ServiceFields, erro
 }
 
 func (s *Server) serviceDetail(c *call) error {
-	if !c.p.has("serviceName") && s.reg.Mode() == registry.ModeV1 {
-		// 1.4.x binds serviceName with @RequestParam here (seen on a real
-		// 1.4.8 by the conformance suite).
+	if !c.p.has("serviceName") {
+		// serviceName is a @RequestParam here (seen on real 1.4.8 and
+		// 2.4.3 servers by the conformance suite).
 		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
 	}
 	key, err := c.serviceKey()
