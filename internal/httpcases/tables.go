@@ -161,9 +161,6 @@ func Rejections() []Rejection {
 		{Name: "beat/illegal cluster is not checked", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
 			Status: 200, CType: AppJSON, Body: `{"clientBeatInterval":5000,"code":20404,"lightBeatEnabled":true}`},
 
-		{Name: "service/create with a blank serviceName", Req: Request{Method: "POST", Path: "/v1/ns/service?serviceName="},
-			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
-
 		{Name: "service/detail without serviceName", Req: Request{Method: "GET", Path: "/v1/ns/service"},
 			Status: 400, CType: TextPlain, Body: "Parameter 'serviceName' is missing"},
 

@@ -2,7 +2,6 @@ package httpv1
 
 import (
 	"github.com/mocknacos/mocknacos/internal/registry"
-	"strings"
 )
 
 type healthChecker struct {
@@ -108,11 +107,6 @@ func (s *Server) serviceCreate(c *call) error {
 	if !c.p.has("serviceName") {
 		// serviceName is a Spring @RequestParam here.
 		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
-	}
-	if strings.TrimSpace(c.p.get("serviceName")) == "" && s.reg.Mode() == registry.ModeV2 {
-		// Service.newService's check (seen on a real 2.4.3 by the
-		// conformance suite).
-		return badRequest("Param 'serviceName' is illegal, serviceName is blank")
 	}
 	key, err := c.serviceKey()
 	if err != nil {
