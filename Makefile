@@ -27,7 +27,7 @@ build:
 ## image (built locally); race-checked unit tests; the real-client tests (Go,
 ## Java, Python, Node, the console in Chromium, the image through
 ## testcontainers-go); the compatibility matrix; the JUnit example
-test: lint browser images unit sdk compat junit junit-module junit-spring
+test: lint browser images unit sdk compat conformance junit junit-module junit-spring
 
 ## browser: Debian's chromium for the console page test (idempotent)
 browser:
@@ -123,3 +123,16 @@ junit-spring: junit-module
 
 clean:
 	rm -rf bin
+
+## conformance: the differential conformance suite: the hand-written
+## rejection tables and SEQUENCES generated operation sequences per server
+## (SEED: the generator's seed, 0 from the clock; VERSIONS: e.g. 2.4.3),
+## sent to real Nacos servers (assembled from ../shared/nacos, cached) and to
+## the mock, answer by answer (see conformance/README.md)
+SEQUENCES ?= 120
+SEED ?= 0
+VERSIONS ?=
+.PHONY: conformance
+conformance:
+	@scripts/stage.sh "conformance (real Nacos vs mock)" $(GO) test -tags conformance -count=1 -timeout 30m ./conformance/ -v -run TestConformance \
+		-args -sequences $(SEQUENCES) -seed $(SEED) -versions "$(VERSIONS)"

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mocknacos/mocknacos/internal/httpcases"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
@@ -85,20 +86,13 @@ func httpRegister(t testing.TB, srv *mocknacos.Server, service, ip string, port 
 }
 
 const (
-	textPlain = "text/plain;charset=UTF-8"
-	appJSON   = "application/json"
-	noType    = "" // the 2.4.3 param checker sets no Content-Type
-	crlf      = "\r\n"
+	textPlain = httpcases.TextPlain
+	appJSON   = httpcases.AppJSON
 )
 
 // springErrorJSON is the Spring Boot /error body a servlet filter's sendError
 // produces; its timestamp varies, so it is compared field by field.
-type springErrorJSON struct {
-	Status  int    `json:"status"`
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	Path    string `json:"path"`
-}
+type springErrorJSON = httpcases.SpringError
 
 type rejection struct {
 	name  string
@@ -176,150 +170,31 @@ func runRejections(t *testing.T, cases []rejection, opts ...mocknacos.Option) {
 	}
 }
 
-const (
-	instancePath = "/v1/ns/instance"
-	portIllegal  = "Param 'port' is illegal, the value should be between 0 and 65535."
-)
+const instancePath = httpcases.InstancePath
 
 func postInstance(query string) hreq { return hreq{method: "POST", path: instancePath + "?" + query} }
-func filterErrorJSON(status int, msg string) *springErrorJSON {
-	return &springErrorJSON{Status: status, Error: http.StatusText(status), Message: msg, Path: "/nacos" + instancePath}
+
+// fromShared turns the shared tables (internal/httpcases, also sent to the
+// real servers by the conformance suite) into this file's cases.
+func fromShared(cs []httpcases.Rejection) []rejection {
+	req := func(r httpcases.Request) hreq {
+		return hreq{method: r.Method, path: r.Path, form: r.Form, agent: r.Agent}
+	}
+	out := make([]rejection, 0, len(cs))
+	for _, c := range cs {
+		tc := rejection{name: c.Name, req: req(c.Req), status: c.Status, ctype: c.CType, body: c.Body, spring: c.Spring}
+		for _, s := range c.Setup {
+			tc.setup = append(tc.setup, req(s))
+		}
+		out = append(out, tc)
+	}
+	return out
 }
 
 // TestRejectedRequests checks every input the real 2.4.3 server rejects.
 func TestRejectedRequests(t *testing.T) {
 	t.Parallel()
-	reg := "serviceName=orders&ip=127.0.0.1&port=8080"
-	createOrders := hreq{method: "POST", path: "/v1/ns/service?serviceName=orders"}
-	cases := []rejection{
-		// Register: required parameters (WebUtils.required).
-		{name: "register/no serviceName", req: postInstance("ip=127.0.0.1&port=8080"),
-			status: 400, ctype: textPlain, body: "Param 'serviceName' is required."},
-		{name: "register/no ip", req: postInstance("serviceName=orders&port=8080"),
-			status: 400, ctype: textPlain, body: "Param 'ip' is required."},
-		{name: "register/empty ip", req: postInstance("serviceName=orders&ip=&port=8080"),
-			status: 400, ctype: textPlain, body: "Param 'ip' is required."},
-		{name: "register/no port", req: postInstance("serviceName=orders&ip=127.0.0.1"),
-			status: 400, ctype: textPlain, body: "Param 'port' is required."},
-		{name: "register/params in form body", req: hreq{method: "POST", path: instancePath, form: "serviceName=orders&ip=127.0.0.1"},
-			status: 400, ctype: textPlain, body: "Param 'port' is required."},
-
-		// Register: the param checker (400, message + CRLF, no Content-Type).
-		{name: "register/port not a number", req: postInstance("serviceName=orders&ip=127.0.0.1&port=abc"),
-			status: 400, ctype: noType, body: portIllegal + crlf},
-		{name: "register/port too large", req: postInstance("serviceName=orders&ip=127.0.0.1&port=65536"),
-			status: 400, ctype: noType, body: portIllegal + crlf},
-		{name: "register/port negative", req: postInstance("serviceName=orders&ip=127.0.0.1&port=-1"),
-			status: 400, ctype: noType, body: portIllegal + crlf},
-		{name: "register/cluster with a dot", req: postInstance(reg + "&clusterName=a.b"),
-			status: 400, ctype: noType, body: "Param 'cluster' is illegal, illegal characters should not appear in the param." + crlf},
-		{name: "register/legacy cluster param", req: postInstance(reg + "&cluster=a.b"),
-			status: 400, ctype: noType, body: "Param 'cluster' is illegal, illegal characters should not appear in the param." + crlf},
-		{name: "register/namespace with a dot", req: postInstance(reg + "&namespaceId=a.b"),
-			status: 400, ctype: noType, body: "Param 'namespaceId/tenant' is illegal, illegal characters should not appear in the param." + crlf},
-		{name: "register/group with a space", req: postInstance(reg + "&groupName=a%20b"),
-			status: 400, ctype: noType, body: "Param 'group' is illegal, illegal characters should not appear in the param." + crlf},
-		{name: "register/service name with a space", req: postInstance("serviceName=my%20orders&ip=127.0.0.1&port=8080"),
-			status: 400, ctype: noType, body: "Param 'serviceName' is illegal, illegal characters should not appear in the param." + crlf},
-		{name: "register/ip with a space", req: postInstance("serviceName=orders&ip=1.2.3.4%205&port=8080"),
-			status: 400, ctype: noType, body: "Param 'ip' is illegal, illegal characters should not appear in the param." + crlf},
-		{name: "register/metadata too long", req: postInstance(reg + "&metadata=" + url.QueryEscape(`{"k":"`+strings.Repeat("v", 1024)+`"}`)),
-			status: 400, ctype: noType, body: "Param 'Metadata' is illegal, the param length should not exceed 1024." + crlf},
-
-		// Register: controller validation (plain text).
-		{name: "register/weight not a number", req: postInstance(reg + "&weight=abc"),
-			status: 400, ctype: textPlain, body: `For input string: "abc"`},
-		{name: "register/weight too large", req: postInstance(reg + "&weight=10000.5"),
-			status: 400, ctype: textPlain, body: "instance format invalid: The weights range from 0.0 to 10000.0"},
-		{name: "register/weight negative", req: postInstance(reg + "&weight=-1"),
-			status: 400, ctype: textPlain, body: "instance format invalid: The weights range from 0.0 to 10000.0"},
-		{name: "register/cluster with an underscore", req: postInstance(reg + "&clusterName=a_b"),
-			status: 400, ctype: textPlain, body: "Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: a_b)"},
-		{name: "register/beat interval above timeout", req: postInstance(reg + "&metadata=" + url.QueryEscape(`{"preserved.heart.beat.interval":"20000"}`)),
-			status: 400, ctype: textPlain, body: "Instance 'heart beat interval' must less than 'heart beat timeout' and 'ip delete timeout'."},
-		{name: "register/ephemeral into a persistent service", setup: []hreq{createOrders}, req: postInstance(reg),
-			status: 400, ctype: textPlain,
-			body: "errCode: 400, errMsg: Current service DEFAULT_GROUP@@orders is persistent service, can't register ephemeral instance. "},
-
-		// Register: metadata that is neither JSON nor k=v fails in the
-		// param checker's extractor, which DistroFilter turns into a 500.
-		{name: "register/bad metadata", req: postInstance(reg + "&metadata=abc"),
-			status: 500, ctype: appJSON,
-			spring: filterErrorJSON(500, "Server failed, caused: ErrCode:400, ErrMsg:metadata format incorrect:abc;caused: metadata format incorrect:abc;")},
-
-		// ServiceNameFilter: sendError(400), rendered as /error JSON.
-		{name: "register/service name without group", req: postInstance("serviceName=%40%40orders&ip=127.0.0.1&port=8080"),
-			status: 400, ctype: appJSON,
-			spring: filterErrorJSON(400, "Service name filter error,caused: Param 'serviceName' is illegal, groupName can't be empty;")},
-		{name: "register/service name without name", req: postInstance("serviceName=orders%40%40&ip=127.0.0.1&port=8080"),
-			status: 400, ctype: appJSON,
-			spring: filterErrorJSON(400, "Service name filter error,caused: Param 'serviceName' is illegal, it should be format as 'groupName@@serviceName';")},
-
-		// Deregister shares the register builder's checks.
-		{name: "deregister/no ip", req: hreq{method: "DELETE", path: instancePath + "?serviceName=orders&port=8080"},
-			status: 400, ctype: textPlain, body: "Param 'ip' is required."},
-		{name: "deregister/no port", req: hreq{method: "DELETE", path: instancePath + "?serviceName=orders&ip=127.0.0.1"},
-			status: 400, ctype: textPlain, body: "Param 'port' is required."},
-
-		// Update of an unknown service.
-		{name: "update/unknown service", req: hreq{method: "PUT", path: instancePath + "?serviceName=nosuch&ip=127.0.0.1&port=8080"},
-			status: 400, ctype: textPlain,
-			body: "service not found, namespace: public, service: Service{namespace='public', group='DEFAULT_GROUP', name='nosuch', ephemeral=true, revision=0}"},
-
-		// Instance detail.
-		{name: "detail/unknown service", req: hreq{method: "GET", path: instancePath + "?serviceName=nosuch&ip=127.0.0.1&port=8080"},
-			status: 404, ctype: textPlain, body: "no ips found for cluster DEFAULT in service DEFAULT_GROUP@@nosuch"},
-		{name: "detail/unknown instance", setup: []hreq{postInstance(reg)},
-			req:    hreq{method: "GET", path: instancePath + "?serviceName=orders&ip=127.0.0.1&port=9090"},
-			status: 404, ctype: textPlain, body: "no matched ip found!"},
-		{name: "detail/no port", req: hreq{method: "GET", path: instancePath + "?serviceName=orders&ip=127.0.0.1"},
-			status: 400, ctype: textPlain, body: "Param 'port' is required."},
-
-		// Beat.
-		{name: "beat/no serviceName", req: hreq{method: "PUT", path: instancePath + "/beat?ip=127.0.0.1&port=8080"},
-			status: 400, ctype: textPlain, body: "Param 'serviceName' is required."},
-		{name: "beat/light beat for unknown instance", req: hreq{method: "PUT", path: instancePath + "/beat?serviceName=orders&ip=127.0.0.1&port=8080"},
-			status: 200, ctype: appJSON, body: `{"clientBeatInterval":5000,"code":20404,"lightBeatEnabled":true}`},
-
-		// Instance list.
-		{name: "list/no serviceName", req: hreq{method: "GET", path: instancePath + "/list"},
-			status: 400, ctype: textPlain, body: "Param 'serviceName' is required."},
-		{name: "list/udpPort not a number", req: hreq{method: "GET", path: instancePath + "/list?serviceName=orders&udpPort=x"},
-			status: 400, ctype: textPlain, body: `For input string: "x"`},
-		{name: "list/illegal cluster", req: hreq{method: "GET", path: instancePath + "/list?serviceName=orders&clusters=a,b.c"},
-			status: 400, ctype: noType, body: "Param 'cluster' is illegal, illegal characters should not appear in the param." + crlf},
-
-		// Services.
-		{name: "service/create twice", setup: []hreq{createOrders}, req: createOrders,
-			status: 400, ctype: textPlain, body: "specified service DEFAULT_GROUP@@orders already exists!"},
-		{name: "service/create over an implicit service", setup: []hreq{postInstance(reg)}, req: createOrders,
-			status: 400, ctype: textPlain, body: "specified service DEFAULT_GROUP@@orders already exists!"},
-		{name: "service/create without serviceName", req: hreq{method: "POST", path: "/v1/ns/service"},
-			status: 400, ctype: textPlain, body: "Parameter 'serviceName' is missing"},
-		{name: "service/delete unknown", req: hreq{method: "DELETE", path: "/v1/ns/service?serviceName=nosuch"},
-			status: 400, ctype: textPlain, body: "service DEFAULT_GROUP@@nosuch not found!"},
-		{name: "service/delete not empty", setup: []hreq{postInstance(reg)}, req: hreq{method: "DELETE", path: "/v1/ns/service?serviceName=orders"},
-			status: 400, ctype: textPlain,
-			body: "Service DEFAULT_GROUP@@orders is not empty, can't be delete. Please unregister instance first"},
-		{name: "service/detail unknown", req: hreq{method: "GET", path: "/v1/ns/service?serviceName=nosuch"},
-			status: 400, ctype: textPlain, body: "service not found, namespace: public, serviceName: DEFAULT_GROUP@@nosuch"},
-		{name: "service/update unknown", req: hreq{method: "PUT", path: "/v1/ns/service?serviceName=nosuch&protectThreshold=0.5"},
-			status: 400, ctype: textPlain, body: "service DEFAULT_GROUP@@nosuch not found!"},
-		{name: "service/update without protectThreshold", setup: []hreq{createOrders}, req: hreq{method: "PUT", path: "/v1/ns/service?serviceName=orders"},
-			status: 400, ctype: textPlain, body: "Param 'protectThreshold' is required."},
-		{name: "service list/no pageNo", req: hreq{method: "GET", path: "/v1/ns/service/list?pageSize=10"},
-			status: 400, ctype: textPlain, body: "Param 'pageNo' is required."},
-		{name: "service list/no pageSize", req: hreq{method: "GET", path: "/v1/ns/service/list?pageNo=1"},
-			status: 400, ctype: textPlain, body: "Param 'pageSize' is required."},
-
-		// DistroFilter: no controller method for this path and method.
-		{name: "unknown naming path", req: hreq{method: "GET", path: "/v1/ns/nosuch"},
-			status: 501, ctype: appJSON,
-			spring: &springErrorJSON{Status: 501, Error: "Not Implemented", Message: "no such api:GET:/nacos/v1/ns/nosuch", Path: "/nacos/v1/ns/nosuch"}},
-		{name: "unknown naming method", req: hreq{method: "GET", path: "/v1/ns/instance/beat?serviceName=orders"},
-			status: 501, ctype: appJSON,
-			spring: &springErrorJSON{Status: 501, Error: "Not Implemented", Message: "no such api:GET:/nacos/v1/ns/instance/beat", Path: "/nacos/v1/ns/instance/beat"}},
-	}
+	cases := fromShared(httpcases.Rejections())
 	runRejections(t, cases)
 }
 
@@ -486,50 +361,7 @@ func TestListOfUnknownService(t *testing.T) {
 // them 500, no param checker, no ServiceNameFilter.
 func TestRejectedRequestsNacos1(t *testing.T) {
 	t.Parallel()
-	cases := []rejection{
-		{name: "register/no serviceName", req: postInstance("ip=127.0.0.1&port=8080"),
-			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is required.;"},
-		{name: "register/empty group", req: postInstance("serviceName=%40%40orders&ip=127.0.0.1&port=8080"),
-			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is illegal, groupName can't be empty;"},
-		// 1.4.x's DistroFilter reads a POST's body before Tomcat parses it:
-		// form parameters are never seen (observed on a real 1.4.8 server).
-		{name: "register/params in form body", req: hreq{method: "POST", path: instancePath, form: "serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080"},
-			status: 400, ctype: textPlain, body: "caused: Param 'serviceName' is required.;"},
-		// Cluster.validate and Service.validate, not 2.x's
-		// checkInstanceIsLegal: no beat interval check.
-		{name: "register/cluster with a dot", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"),
-			status: 400, ctype: textPlain, body: "caused: cluster name can only have these characters: 0-9a-zA-Z-, current: a.b;"},
-		{name: "register/group with a space", req: postInstance("serviceName=orders&groupName=a%20b&ip=127.0.0.1&port=8080"),
-			status: 400, ctype: textPlain, body: "caused: dom name can only have these characters: 0-9a-zA-Z-._:, current: a b@@orders;"},
-		{name: "register/beat interval above timeout", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&metadata=" + url.QueryEscape(`{"preserved.heart.beat.interval":"20000"}`)),
-			status: 200, ctype: textPlain, body: "ok"},
-		{name: "register/no ip", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&port=8080"),
-			status: 400, ctype: textPlain, body: "caused: Param 'ip' is required.;"},
-		{name: "register/port not a number", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=abc"),
-			status: 400, ctype: textPlain, body: `caused: For input string: "abc";`},
-		{name: "register/weight too large", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&weight=10001"),
-			status: 500, ctype: textPlain, body: "caused: instance format invalid: The weights range from 0.0 to 10000.0;"},
-		{name: "register/bad metadata", req: postInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&metadata=abc"),
-			status: 500, ctype: textPlain, body: "caused: metadata format incorrect:abc;"},
-		{name: "detail/unknown service", req: hreq{method: "GET", path: instancePath + "?serviceName=DEFAULT_GROUP%40%40nosuch&ip=127.0.0.1&port=8080"},
-			status: 500, ctype: textPlain, body: "caused: no service DEFAULT_GROUP@@nosuch found!;"},
-		{name: "service/create twice", setup: []hreq{{method: "POST", path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40orders"}},
-			req:    hreq{method: "POST", path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40orders"},
-			status: 400, ctype: textPlain, body: "caused: specified service already exists, serviceName : DEFAULT_GROUP@@orders;"},
-		{name: "service/delete unknown", req: hreq{method: "DELETE", path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40nosuch"},
-			status: 400, ctype: textPlain, body: "caused: specified service not exist, serviceName : DEFAULT_GROUP@@nosuch;"},
-		{name: "service/detail unknown", req: hreq{method: "GET", path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40nosuch"},
-			status: 500, ctype: textPlain, body: "caused: service DEFAULT_GROUP@@nosuch is not found!;"},
-		{name: "service list/no pageNo", req: hreq{method: "GET", path: "/v1/ns/service/list?pageSize=10"},
-			status: 400, ctype: textPlain, body: "caused: Param 'pageNo' is required.;"},
-		// 1.4.x leaves lightBeatEnabled out of the 20404 answer.
-		{name: "beat/light beat for unknown instance",
-			req:    hreq{method: "PUT", path: instancePath + "/beat?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080"},
-			status: 200, ctype: appJSON, body: `{"clientBeatInterval":5000,"code":20404}`},
-		// 1.4.x list of an unknown service: no lastRefTime, checksum or dom.
-		{name: "list/unknown service", req: hreq{method: "GET", path: instancePath + "/list?serviceName=DEFAULT_GROUP%40%40nosuch&clusters=a"},
-			status: 200, ctype: appJSON, body: `{"name":"DEFAULT_GROUP@@nosuch","clusters":"a","cacheMillis":3000,"hosts":[]}`},
-	}
+	cases := fromShared(httpcases.RejectionsNacos1())
 	runRejections(t, cases, mocknacos.WithServerVersion(mocknacos.Nacos1))
 }
 

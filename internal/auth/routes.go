@@ -76,8 +76,14 @@ func (s *Service) login(x *httpv1.Exchange) {
 			return
 		}
 		if !x.Has(name) {
+			// 1.4.x does not escape it (seen on a real 1.4.8 by the
+			// conformance suite).
+			q := "&#39;"
+			if s.cfg.V1 {
+				q = "'"
+			}
 			x.Answer(http.StatusInternalServerError, "text/plain;charset=UTF-8",
-				"caused: Required request parameter &#39;"+name+"&#39; for method parameter type String is not present;")
+				"caused: Required request parameter "+q+name+q+" for method parameter type String is not present;")
 			return
 		}
 	}

@@ -226,7 +226,16 @@ func (cl *call) configParamCheck(tenant, dataID, group *string) *response {
 		msg = (&paramInfo{group: str(group)}).check()
 	}
 	if msg != "" {
-		return failed(cl.respType, codeInvalidParam, "Param check invalid:"+msg)
+		r := failed(cl.respType, codeInvalidParam, "Param check invalid:"+msg)
+		// The filter answers a new instance of the handler's response
+		// class: its default fields are written too.
+		switch cl.respType {
+		case typeConfigQueryResponse:
+			r.Extra = configQueryFields{}
+		case typeConfigChangeBatchListenResponse:
+			r.Extra = changedConfigsField{ChangedConfigs: []configContext{}}
+		}
+		return r
 	}
 	return nil
 }
@@ -335,6 +344,12 @@ func configQueryReq(cl *call, req *configQueryRequest) *response {
 	st, r := cl.store()
 	if r != nil {
 		return r
+	}
+	if req.Group == nil || req.DataID == nil {
+		// A query without a group or dataId fails before the checks, with a
+		// NullPointerException without message (seen on a real 2.4.3 by
+		// the conformance suite).
+		return errorResponse(codeFail, "")
 	}
 	if r := cl.configParamCheck(req.Tenant, req.DataID, req.Group); r != nil {
 		return r
@@ -463,6 +478,13 @@ func configBatchListenReq(cl *call, req *configBatchListenRequest) *response {
 		}
 		if r := cl.configParamCheck(lc.Tenant, lc.DataID, lc.Group); r != nil {
 			return r
+		}
+	}
+	for _, lc := range req.ConfigListenContexts {
+		// A context without a group fails building its group key, past
+		// the checks (seen on a real 2.4.3 by the conformance suite).
+		if lc != nil && (lc.Group == nil || lc.DataID == nil) {
+			return errorResponse(codeFail, `Cannot invoke "String.length()" because "str" is null`)
 		}
 	}
 	if msg := checkTag(cl.in.Headers[vipserverTag]); msg != "" {

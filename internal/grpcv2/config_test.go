@@ -180,9 +180,9 @@ func TestConfigBadRequests(t *testing.T) {
 		want string
 	}{
 		{typeConfigQueryRequest, queryBody("a b", "DEFAULT_GROUP", ""),
-			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'dataId' is illegal, illegal characters should not appear in the param.","success":false}`},
+			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'dataId' is illegal, illegal characters should not appear in the param.","lastModified":0,"beta":false,"success":false}`},
 		{typeConfigQueryRequest, queryBody("a", "DEFAULT_GROUP", "ns/1"),
-			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'namespaceId/tenant' is illegal, illegal characters should not appear in the param.","success":false}`},
+			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'namespaceId/tenant' is illegal, illegal characters should not appear in the param.","lastModified":0,"beta":false,"success":false}`},
 		{typeConfigQueryRequest, map[string]any{"dataId": "a", "group": "G", "tag": "bad tag"},
 			`{"resultCode":500,"errorCode":500,"message":"invalid tag : bad tag","success":false}`},
 		{typeConfigPublishRequest, map[string]any{"dataId": "a", "group": "G"},
@@ -194,7 +194,7 @@ func TestConfigBadRequests(t *testing.T) {
 		{typeConfigRemoveRequest, map[string]any{"dataId": "a", "group": ""},
 			`{"resultCode":500,"errorCode":0,"message":"invalid group : ","success":false}`},
 		{typeConfigBatchListenRequest, listenBody(true, [4]string{"a", "bad group!", "", ""}),
-			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'group' is illegal, illegal characters should not appear in the param.","success":false}`},
+			`{"resultCode":500,"errorCode":400,"message":"Param check invalid:Param 'group' is illegal, illegal characters should not appear in the param.","changedConfigs":[],"success":false}`},
 		{typeConfigQueryRequest, ``, `{"resultCode":500,"errorCode":502,"message":"No content to map due to end-of-input","success":false}`},
 	}
 	for _, tc := range cases {

@@ -124,11 +124,16 @@ func decodeBody(body []byte, v any) string {
 	case bytes.Equal(trimmed, []byte("null")):
 		return "Invalid request"
 	}
-	if err := json.Unmarshal(trimmed, v); err != nil {
-		return err.Error()
+	if json.Unmarshal(trimmed, v) != nil {
+		// A field of the wrong type (a port "abc", a metadata that is not
+		// an object): Jackson's failure as NacosDeserializationException
+		// words it (seen on a real 2.4.3).
+		return deserializeFailed
 	}
 	return ""
 }
+
+const deserializeFailed = "errCode: 101, errMsg: Nacos deserialize failed.  "
 
 // handleUnary answers one Request.request call, in the order of the real
 // GrpcRequestAcceptor (nacos-protocol.md 5.2, 5.3): ServerCheckRequest

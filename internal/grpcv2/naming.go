@@ -1,10 +1,12 @@
 package grpcv2
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 
+	"github.com/mocknacos/mocknacos/internal/httpv1"
 	"github.com/mocknacos/mocknacos/internal/journal"
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
@@ -135,7 +137,27 @@ func (cl *call) instancePrologue(req *instanceRequest) (registry.ServiceKey, *re
 	if req.Type == deregisterInstance {
 		cl.ev.Kind = journal.Deregister
 	}
-	return key, cl.paramCheck(instanceParams(req.params(), req.Instance))
+	if r := cl.paramCheck(instanceParams(req.params(), req.Instance)); r != nil {
+		return key, r
+	}
+	if r := blankGroup(req.GroupName); r != nil {
+		return key, r
+	}
+	if strings.TrimSpace(req.ServiceName) == "" {
+		// Service.newService's other check (seen on a real 2.4.3 by the
+		// conformance suite).
+		return key, thrown(codeFail, "Param 'serviceName' is illegal, serviceName is blank")
+	}
+	return key, nil
+}
+
+// blankGroup is Service.newService's check, before the request type is
+// looked at (seen on a real 2.4.3 by the conformance suite).
+func blankGroup(group string) *response {
+	if strings.TrimSpace(group) == "" {
+		return thrown(codeFail, "Param 'groupName' is illegal, groupName is blank")
+	}
+	return nil
 }
 
 // instanceReq is InstanceRequestHandler: an ephemeral instance owned by the
@@ -187,6 +209,9 @@ func batchInstanceReq(cl *call, req *batchInstanceRequest) *response {
 		ps = append(ps, p)
 	}
 	if r := cl.paramCheck(ps...); r != nil {
+		return r
+	}
+	if r := blankGroup(req.GroupName); r != nil {
 		return r
 	}
 	if req.Type != batchRegisterInstance {
@@ -264,6 +289,9 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 	if r := cl.paramCheck(p); r != nil {
 		return r
 	}
+	if r := blankGroup(req.GroupName); r != nil {
+		return r
+	}
 	reg := cl.s.cfg.Registry
 	var v *registry.View
 	subID := subscriberID(cl.c.id, req.Clusters)
@@ -294,9 +322,37 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 		cl.c.removeSubscription(key.String() + "|" + subID)
 		v = reg.View(key, registry.Selection{Clusters: req.Clusters})
 	}
-	r := ok(typeSubscribeServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(cl.s.mode(), v)})
+	// The answer's clusters are the request's: left out when it sent none
+	// (seen on a real 2.4.3 by the conformance suite).
+	var info any = serviceInfoField{ServiceInfo: encodeServiceInfo(cl.s.mode(), v)}
+	if sent, _ := sentFields(cl.in.Body)["clusters"]; !sent {
+		info = subscribedServiceInfo{ServiceInfo: subscribedInfo{ServiceInfo: encodeServiceInfo(cl.s.mode(), v)}}
+	}
+	r := ok(typeSubscribeServiceResponse, info)
 	r.Message = "success"
 	return r
+}
+
+// sentFields tells which fields a request body carries, not null.
+func sentFields(body []byte) map[string]bool {
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal(body, &raw)
+	out := make(map[string]bool, len(raw))
+	for k, v := range raw {
+		out[k] = string(v) != "null"
+	}
+	return out
+}
+
+// subscribedInfo is a subscribe answer's ServiceInfo for a request without
+// clusters: none written.
+type subscribedInfo struct {
+	Clusters *string `json:"clusters,omitempty"`
+	*httpv1.ServiceInfo
+}
+
+type subscribedServiceInfo struct {
+	ServiceInfo subscribedInfo `json:"serviceInfo"`
 }
 
 // serviceQueryReq is ServiceQueryRequestHandler (getAllInstances without
@@ -311,7 +367,30 @@ func serviceQueryReq(cl *call, req *serviceQueryRequest) *response {
 		return r
 	}
 	v := cl.s.cfg.Registry.View(key, registry.Selection{Clusters: req.Cluster, HealthyOnly: req.HealthyOnly})
-	return ok(typeQueryServiceResponse, serviceInfoField{ServiceInfo: encodeServiceInfo(cl.s.mode(), v)})
+	// The answer names the service as the request did: a name or group the
+	// request left out is left out, a blank one stays blank (seen on a
+	// real 2.4.3 by the conformance suite).
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal(cl.in.Body, &raw)
+	sent := func(k, v string) *string {
+		if b, ok := raw[k]; !ok || string(b) == "null" {
+			return nil
+		}
+		return &v
+	}
+	return ok(typeQueryServiceResponse, queriedServiceInfo{ServiceInfo: queriedInfo{
+		Name: sent("serviceName", req.ServiceName), GroupName: sent("groupName", req.GroupName), ServiceInfo: encodeServiceInfo(cl.s.mode(), v)}})
+}
+
+// queriedInfo is a query's ServiceInfo: the name and group as sent.
+type queriedInfo struct {
+	Name      *string `json:"name,omitempty"`
+	GroupName *string `json:"groupName,omitempty"`
+	*httpv1.ServiceInfo
+}
+
+type queriedServiceInfo struct {
+	ServiceInfo queriedInfo `json:"serviceInfo"`
 }
 
 // serviceListReq is ServiceListRequestHandler: the bare names of the

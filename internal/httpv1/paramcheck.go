@@ -22,6 +22,30 @@ func (c *call) checkParams() error {
 	tooLong := func(name string, n int) error {
 		return fail("Param '" + name + "' is illegal, the param length should not exceed " + strconv.Itoa(n) + ".")
 	}
+	// ServiceNameFilter runs first: it groups a bare name with groupName
+	// (DEFAULT_GROUP when blank) and rejects a grouped name without a group
+	// or a name; the checker then sees the grouped name.
+	svc := c.p.get("serviceName")
+	if strings.TrimSpace(svc) != "" {
+		g, n, err := splitServiceName(trimJava(svc), c.p.get("groupName"))
+		if err != nil {
+			return &apiError{kind: filterError, code: 400, msg: "Service name filter error,caused: " + err.Error() + ";"}
+		}
+		svc = g + registry.GroupSeparator + n
+	}
+	// The extractor parses the metadata before anything is checked: a
+	// metadata that is neither JSON nor k=v fails first.
+	beat := strings.HasSuffix(c.r.URL.Path, "/beat") && strings.TrimSpace(c.p.get("beat")) != ""
+	var md map[string]string
+	if raw := c.p.get("metadata"); strings.TrimSpace(raw) != "" && !beat {
+		m, err := parseMetadata(raw)
+		if err != nil {
+			msg := err.Error()
+			return &apiError{kind: filterError, code: 500,
+				msg: "Server failed, caused: ErrCode:400, ErrMsg:" + msg + ";caused: " + msg + ";"}
+		}
+		md = m
+	}
 	if ns := c.p.get("namespaceId"); strings.TrimSpace(ns) != "" {
 		if paramcheck.JavaLen(ns) > 64 {
 			return tooLong("namespaceId/tenant", 64)
@@ -31,7 +55,7 @@ func (c *call) checkParams() error {
 		}
 	}
 	group := c.p.get("groupName")
-	if svc := c.p.get("serviceName"); strings.TrimSpace(svc) != "" {
+	if strings.TrimSpace(svc) != "" {
 		name := svc
 		if g, rest, ok := strings.Cut(svc, registry.GroupSeparator); ok {
 			group, name = g, rest
@@ -62,17 +86,18 @@ func (c *call) checkParams() error {
 	if c.r.URL.Path == "/nacos/v1/ns/instance/list" {
 		clusters = strings.Split(c.p.get("clusters"), ",")
 	}
+	if strings.HasSuffix(c.r.URL.Path, "/beat") {
+		// The beat extractor checks no cluster, neither the parameter nor
+		// the beat JSON's (seen on a real 2.4.3 by the conformance suite).
+		clusters = nil
+	}
 	ip, port := c.p.get("ip"), c.p.get("port")
-	var md map[string]string
-	if raw := c.p.get("beat"); strings.TrimSpace(raw) != "" && strings.HasSuffix(c.r.URL.Path, "/beat") {
-		rs, err := c.beatJSON(raw)
+	if beat {
+		rs, err := c.beatJSON(c.p.get("beat"))
 		if err != nil {
 			return &apiError{kind: filterError, code: 500, msg: "Server failed, caused: " + err.Error() + ";"}
 		}
 		ip, port, md = rs.IP, rs.Port.String(), rs.Metadata
-		if strings.TrimSpace(rs.Cluster) != "" {
-			clusters = []string{rs.Cluster}
-		}
 	}
 	for _, cl := range clusters {
 		if strings.TrimSpace(cl) == "" {
@@ -100,15 +125,6 @@ func (c *call) checkParams() error {
 		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 			return fail("Param 'port' is illegal, the value should be between 0 and 65535.")
 		}
-	}
-	if raw := c.p.get("metadata"); strings.TrimSpace(raw) != "" && md == nil {
-		m, err := parseMetadata(raw)
-		if err != nil {
-			msg := err.Error()
-			return &apiError{kind: filterError, code: 500,
-				msg: "Server failed, caused: ErrCode:400, ErrMsg:" + msg + ";caused: " + msg + ";"}
-		}
-		md = m
 	}
 	total := 0
 	for k, v := range md {

@@ -382,6 +382,13 @@ func (c *call) serviceKey() (registry.ServiceKey, error) {
 			// ServiceNameFilter answers with sendError(400, ...).
 			return registry.ServiceKey{}, &apiError{kind: filterError, code: 400, msg: "Service name filter error,caused: " + err.Error() + ";"}
 		}
+		if c.r.URL.Path == "/nacos/v1/ns/service" && c.r.Method != http.MethodPost {
+			// 1.4.x's service detail, update and delete do not check the
+			// format: the name is looked up as sent and not found (seen
+			// on a real 1.4.8 by the conformance suite).
+			g, n, _ := strings.Cut(raw, registry.GroupSeparator)
+			return registry.ServiceKey{Namespace: ns, Group: g, Name: n}, nil
+		}
 		return registry.ServiceKey{}, err
 	}
 	c.ev.Group, c.ev.Service = group, name

@@ -34,8 +34,14 @@ type serviceDetail struct {
 
 // serviceFields reads protectThreshold, metadata and selector.
 func (c *call) serviceFields() (registry.ServiceFields, error) {
+	return c.serviceFieldsOf(true)
+}
+
+// serviceFieldsOf reads the fields; withThreshold false leaves
+// protectThreshold to the caller.
+func (c *call) serviceFieldsOf(withThreshold bool) (registry.ServiceFields, error) {
 	var f registry.ServiceFields
-	if v := c.p.optional("protectThreshold", ""); v != "" {
+	if v := c.p.optional("protectThreshold", ""); v != "" && withThreshold {
 		t, err := parseDouble(v)
 		if err != nil {
 			return f, err
@@ -57,6 +63,11 @@ func (c *call) serviceFields() (registry.ServiceFields, error) {
 }
 
 func (s *Server) serviceDetail(c *call) error {
+	if !c.p.has("serviceName") {
+		// serviceName is a @RequestParam here (seen on real 1.4.8 and
+		// 2.4.3 servers by the conformance suite).
+		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
+	}
 	key, err := c.serviceKey()
 	if err != nil {
 		return err
@@ -126,11 +137,14 @@ func (s *Server) serviceUpdate(c *call) error {
 	if err != nil {
 		return err
 	}
-	f, err := c.serviceFields()
+	pt, err := c.p.required("protectThreshold")
 	if err != nil {
 		return err
 	}
-	pt, err := c.p.required("protectThreshold")
+	// The threshold is NumberUtils.toFloat's (unparsable is 0, below), so
+	// a threshold "abc" of an unknown service is "not found" (seen on a
+	// real 2.4.3 by the conformance suite).
+	f, err := c.serviceFieldsOf(false)
 	if err != nil {
 		return err
 	}
@@ -150,6 +164,11 @@ func (s *Server) serviceUpdate(c *call) error {
 }
 
 func (s *Server) serviceDelete(c *call) error {
+	if !c.p.has("serviceName") {
+		// A Spring @RequestParam here too (seen on real 2.4.3 and 1.4.8
+		// servers by the conformance suite).
+		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
+	}
 	key, err := c.serviceKey()
 	if err != nil {
 		return err
