@@ -51,6 +51,7 @@ lint:
 	@scripts/stage.sh "gofmt" bash -c 'out=$$(gofmt -l $$(git ls-files "*.go" 2>/dev/null || find . -name "*.go")); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi'
 	@scripts/stage.sh "go vet" $(GO) vet ./...
 	@scripts/stage.sh "go vet (compat)" $(GO) vet -tags compat ./compat/
+	@scripts/stage.sh "go mod tidy (no change)" $(GO) mod tidy -diff
 	@scripts/stage.sh "actionlint" $(GO) run $(ACTIONLINT) -no-color
 
 ## unit: all tests under the race detector (the fuzz seed corpora run too)
