@@ -8,9 +8,13 @@ MOCKNACOS_ARTIFACTS ?= $(CURDIR)/artifacts
 export MOCKNACOS_ARTIFACTS
 # In `make test` a missing Docker engine or image is a failure, not a skip.
 REQUIRE_DOCKER ?= 1
-# The compatibility suite's real servers (space-separated images); empty on
-# our machines, where none can be had (see README, "The compatibility matrix").
-NACOS_IMAGES ?=
+# The compatibility suite's real columns: these versions of the real Nacos
+# server, as the images `make images` builds from ../shared/nacos
+# (scripts/build-nacos-real-image.sh). NACOS_IMAGES names other images instead
+# (e.g. the official nacos/nacos-server:v2.4.3 where a registry is reachable);
+# NACOS_IMAGES= (empty) runs the mock's columns alone.
+NACOS_REAL_VERSIONS ?= 2.4.3 1.4.8
+NACOS_IMAGES ?= $(foreach v,$(NACOS_REAL_VERSIONS),mocknacos/nacos-real:$(v))
 export NACOS_IMAGES
 
 .PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-sidebyside bench-image image run-image clean
