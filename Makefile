@@ -87,9 +87,10 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -skip SideBySide -benchmem ./mocknacos/ ./internal/...
 
-## bench-sidebyside: mock vs a real Nacos in one run (MOCKNACOS_REAL_NACOS=host:port)
+## bench-sidebyside: mock vs a real Nacos in one run: MOCKNACOS_REAL_NACOS=host:port,
+## or unset: the assembled real Nacos NACOS_BENCH_VERSION (2.4.3), started and stopped here
 bench-sidebyside:
-	$(GO) test -run '^$$' -bench SideBySide -benchtime 30x ./mocknacos/
+	@scripts/stage.sh "side-by-side benchmarks" scripts/bench-sidebyside.sh
 
 ## bench-image: start-to-answer of the binary and of its container
 bench-image: image
