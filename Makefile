@@ -17,7 +17,7 @@ NACOS_REAL_VERSIONS ?= 2.4.3 1.4.8
 NACOS_IMAGES ?= $(foreach v,$(NACOS_REAL_VERSIONS),mocknacos/nacos-real:$(v))
 export NACOS_IMAGES
 
-.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-sidebyside bench-image image run-image clean
+.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-sidebyside bench-image image run-image clean fixtures
 
 ## run: serve the mock on 127.0.0.1:$(PORT) (HTTP, /nacos) and $(PORT)+1000 (gRPC)
 run:
@@ -74,6 +74,13 @@ sdk:
 compat:
 	@mkdir -p $(MOCKNACOS_ARTIFACTS)
 	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout 45m ./compat/ -v -args -matrix $(MOCKNACOS_ARTIFACTS)/MATRIX.md
+
+## fixtures: record every golden fixture of fixtures/ again from the real Nacos
+## images (2.4.3: every generation; 1.4.8: the HTTP one), then replay them into
+## the mock (TestGoldenFixtures). About 12 minutes (README, "Re-recording the fixtures")
+NACOS_FIXTURE_VERSIONS ?= 2.4.3 1.4.8
+fixtures: images
+	@scripts/stage.sh "record fixtures" env NACOS_IMAGE="$(foreach v,$(NACOS_FIXTURE_VERSIONS),mocknacos/nacos-real:$(v))" scripts/record-fixtures.sh
 
 ## junit: the JUnit 5 + Testcontainers example against the image
 junit:

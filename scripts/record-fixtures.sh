@@ -150,7 +150,7 @@ for image in $NACOS_IMAGE; do
       -e NACOS_AUTH_TOKEN=bW9ja25hY29zLWZpeHR1cmVzLXRlc3Qtb25seS1zZWNyZXQta2V5ISE= \
       -e NACOS_AUTH_IDENTITY_KEY=fixtures -e NACOS_AUTH_IDENTITY_VALUE=fixtures \
       "$image" >/dev/null
-    wait_for "the server's readiness" 180 ready
+    wait_for "the server's readiness" 600 ready
     version=$(curl -fsS "http://127.0.0.1:$Q/nacos/v1/console/server/state" | jq -r .version)
     step "server $version ready"
     if [[ $version == 1.* && $HTTP_GENERATIONS != *" $gen "* ]]; then
@@ -167,10 +167,10 @@ for image in $NACOS_IMAGE; do
     [[ $HTTP_GENERATIONS == *" $gen "* ]] || consumer=true
     if $consumer; then app "fixture-c-$$" "$PC" sample-consumer; fi
     app "fixture-a-$$" "$PA" sample-service
-    wait_for "provider A" 180 registered "$PA"
+    wait_for "provider A" 420 registered "$PA"
     step "provider A registered"
     if $consumer; then
-      wait_for "the consumer to see A" 180 consumer_sees "$PA"
+      wait_for "the consumer to see A" 420 consumer_sees "$PA"
       step "the consumer sees A"
     fi
     observe
@@ -178,7 +178,7 @@ for image in $NACOS_IMAGE; do
     step "provider A ran ${RUN_SECONDS}s"
     app "fixture-b-$$" "$PB" sample-service --spring.cloud.nacos.discovery.weight=2 \
       --spring.cloud.nacos.discovery.cluster-name=east --spring.cloud.nacos.discovery.metadata.zone=z1
-    wait_for "provider B" 180 registered "$PB"
+    wait_for "provider B" 420 registered "$PB"
     step "provider B registered"
     if $consumer; then
       wait_for "the consumer to see B" 60 consumer_sees "$PA" "$PB"
