@@ -14,7 +14,8 @@
 #
 #   SCA_GENERATIONS  default "2.2.6.RELEASE 2021.0.5.0 2022.0.0.0 2023.0.3.4"
 #   NACOS_REAL_BUILD default "1.4.8 2.4.3 3.0.3" (real servers; NACOS_SHARED: where
-#                    assemble.sh is, default ../shared/nacos beside the repository)
+#                    assemble.sh is, default ../shared/nacos beside the repository);
+#                    "none" where the official images are pulled instead
 #
 # Prints per-stage durations. Exit status: 0 when everything was built, 1 when
 # some stage failed (the others are still attempted; the summary says which).
@@ -47,7 +48,9 @@ export BASE_IMAGE=$BASE
 # (build-nacos-real-image.sh): the compatibility suite's real columns and the
 # servers the fixtures are recorded from. Where a registry is reachable the
 # official images can be named instead (NACOS_IMAGES).
-if out=$(timed "nacos-real images ($NACOS_REAL_BUILD)" "$S/build-nacos-real-image.sh" $NACOS_REAL_BUILD); then
+if [ "$NACOS_REAL_BUILD" = none ]; then
+  log "nacos-real images: not built (NACOS_REAL_BUILD=none)"
+elif out=$(timed "nacos-real images ($NACOS_REAL_BUILD)" "$S/build-nacos-real-image.sh" $NACOS_REAL_BUILD); then
   while read -r ver img; do
     echo "MOCKNACOS_IMAGE_NACOS_REAL_${ver//[^0-9A-Za-z]/_}=$img" >>"$ENVFILE.tmp"
   done <<<"$out"
