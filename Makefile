@@ -17,7 +17,7 @@ NACOS_REAL_VERSIONS ?= 2.4.3 1.4.8
 NACOS_IMAGES ?= $(foreach v,$(NACOS_REAL_VERSIONS),mocknacos/nacos-real:$(v))
 export NACOS_IMAGES
 
-.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-sidebyside bench-image image run-image clean fixtures
+.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-sidebyside bench-image image run-image clean fixtures smoke-nacos-real
 
 ## run: serve the mock on 127.0.0.1:$(PORT) (HTTP, /nacos) and $(PORT)+1000 (gRPC)
 run:
@@ -81,6 +81,11 @@ compat:
 NACOS_FIXTURE_VERSIONS ?= 2.4.3 1.4.8
 fixtures: images
 	@scripts/stage.sh "record fixtures" env NACOS_IMAGE="$(foreach v,$(NACOS_FIXTURE_VERSIONS),mocknacos/nacos-real:$(v))" scripts/record-fixtures.sh
+
+## smoke-nacos-real: each real Nacos image starts with the suite's variables,
+## answers its readiness probe and logs nacos in (1.4.8, 2.4.3, 3.0.3)
+smoke-nacos-real:
+	@scripts/stage.sh "nacos-real smoke" scripts/smoke-nacos-real-image.sh $(foreach v,1.4.8 2.4.3 3.0.3,mocknacos/nacos-real:$(v))
 
 ## junit: the JUnit 5 + Testcontainers example against the image
 junit:
