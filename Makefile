@@ -71,9 +71,10 @@ sdk:
 ## Node clients against the mock and the images of NACOS_IMAGES); writes
 ## $(MOCKNACOS_ARTIFACTS)/MATRIX.md (compat/MATRIX.md is the committed matrix
 ## of a run with real servers)
+COMPAT_TIMEOUT ?= 60m
 compat:
 	@mkdir -p $(MOCKNACOS_ARTIFACTS)
-	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout 45m ./compat/ -v -args -matrix $(MOCKNACOS_ARTIFACTS)/MATRIX.md
+	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout $(COMPAT_TIMEOUT) ./compat/ -v -args -matrix $(MOCKNACOS_ARTIFACTS)/MATRIX.md
 
 ## fixtures: record every golden fixture of fixtures/ again from the real Nacos
 ## images (2.4.3: every generation; 1.4.8: the HTTP one), then replay them into
