@@ -101,7 +101,16 @@ wait_for() {
   local desc=$1 limit=$2; shift 2
   local end=$(( $(date +%s) + limit ))
   until "$@" >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge "$end" ]; then log "timed out after ${limit}s waiting for $desc"; return 1; fi
+    if [ "$(date +%s)" -ge "$end" ]; then
+      log "timed out after ${limit}s waiting for $desc"
+      local c
+      for c in "${APPS[@]}" "$SERVER"; do
+        [ -n "$c" ] || continue
+        log "-- $c ($(docker inspect -f '{{.State.Status}}, exit {{.State.ExitCode}}' "$c" 2>/dev/null || echo gone)), its log ends:"
+        docker logs --tail 15 "$c" 2>&1 | sed 's/^/   /' >&2 || true
+      done
+      return 1
+    fi
     sleep 0.5
   done
 }
@@ -126,7 +135,8 @@ app() { # app NAME PORT APP [SPRING ARGS...]
   local name=$1 port=$2 which=$3; shift 3
   APPS+=("$name")
   # shellcheck disable=SC2059
-  docker run -d --rm --name "$name" --network host -e SERVER_PORT="$port" \
+  # Not --rm: a container that exits keeps its log for wait_for to show (cleanup removes it).
+  docker run -d --name "$name" --network host -e SERVER_PORT="$port" \
     -e NACOS_SERVER_ADDR="127.0.0.1:$P" -e JAVA_OPTS=-Xmx256m -e TARGET_SERVICE=sample-service \
     "$(printf "$SCA_IMAGE" "$gen")" "$which" "$@" >/dev/null
 }
@@ -144,7 +154,7 @@ for image in $NACOS_IMAGE; do
     pick_ports
     log "== $gen against $image (server $Q, recorder $P, providers $PA $PB)"
     SERVER=fixture-nacos-$$-$Q
-    docker run -d --rm --name "$SERVER" --network host \
+    docker run -d --name "$SERVER" --network host \
       -e MODE=standalone -e NACOS_PORT="$Q" -e NACOS_APPLICATION_PORT="$Q" -e NACOS_SERVER_IP=127.0.0.1 \
       -e PREFER_HOST_MODE=ip -e NACOS_AUTH_ENABLE=false -e JVM_XMS=256m -e JVM_XMX=512m -e JVM_XMN=128m \
       -e NACOS_AUTH_TOKEN=bW9ja25hY29zLWZpeHR1cmVzLXRlc3Qtb25seS1zZWNyZXQta2V5ISE= \
