@@ -8,12 +8,16 @@ MOCKNACOS_ARTIFACTS ?= $(CURDIR)/artifacts
 export MOCKNACOS_ARTIFACTS
 # In `make test` a missing Docker engine or image is a failure, not a skip.
 REQUIRE_DOCKER ?= 1
-# The compatibility suite's real servers (space-separated images); empty on
-# our machines, where none can be had (see README, "The compatibility matrix").
-NACOS_IMAGES ?=
+# The compatibility suite's real columns: these versions of the real Nacos
+# server, as the images `make images` builds from ../shared/nacos
+# (scripts/build-nacos-real-image.sh). NACOS_IMAGES names other images instead
+# (e.g. the official nacos/nacos-server:v2.4.3 where a registry is reachable);
+# NACOS_IMAGES= (empty) runs the mock's columns alone.
+NACOS_REAL_VERSIONS ?= 2.4.3 1.4.8
+NACOS_IMAGES ?= $(foreach v,$(NACOS_REAL_VERSIONS),mocknacos/nacos-real:$(v))
 export NACOS_IMAGES
 
-.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-soak bench-sidebyside bench-image image run-image clean bench-micro
+.PHONY: run build test lint browser images unit sdk compat junit fuzz bench bench-soak bench-sidebyside bench-image image run-image clean bench-micro fixtures smoke-nacos-real
 
 ## run: serve the mock on 127.0.0.1:$(PORT) (HTTP, /nacos) and $(PORT)+1000 (gRPC)
 run:
@@ -51,6 +55,8 @@ lint:
 	@scripts/stage.sh "gofmt" bash -c 'out=$$(gofmt -l $$(git ls-files "*.go" 2>/dev/null || find . -name "*.go")); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi'
 	@scripts/stage.sh "go vet" $(GO) vet ./...
 	@scripts/stage.sh "go vet (compat)" $(GO) vet -tags compat ./compat/
+	@scripts/stage.sh "go vet (conformance)" $(GO) vet -tags conformance ./conformance/
+	@scripts/stage.sh "go mod tidy (no change)" $(GO) mod tidy -diff
 	@scripts/stage.sh "actionlint" $(GO) run $(ACTIONLINT) -no-color
 
 ## unit: all tests under the race detector (the fuzz seed corpora run too)
@@ -66,9 +72,22 @@ sdk:
 ## Node clients against the mock and the images of NACOS_IMAGES); writes
 ## $(MOCKNACOS_ARTIFACTS)/MATRIX.md (compat/MATRIX.md is the committed matrix
 ## of a run with real servers)
+COMPAT_TIMEOUT ?= 60m
 compat:
 	@mkdir -p $(MOCKNACOS_ARTIFACTS)
-	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout 45m ./compat/ -v -args -matrix $(MOCKNACOS_ARTIFACTS)/MATRIX.md
+	@MOCKNACOS_REQUIRE_DOCKER=$(REQUIRE_DOCKER) scripts/stage.sh "compatibility matrix" $(GO) test -tags compat -count=1 -timeout $(COMPAT_TIMEOUT) ./compat/ -v -args -matrix $(MOCKNACOS_ARTIFACTS)/MATRIX.md
+
+## fixtures: record every golden fixture of fixtures/ again from the real Nacos
+## images (2.4.3: every generation; 1.4.8: the HTTP one), then replay them into
+## the mock (TestGoldenFixtures). About 12 minutes (README, "Re-recording the fixtures")
+NACOS_FIXTURE_VERSIONS ?= 2.4.3 1.4.8
+fixtures: images
+	@scripts/stage.sh "record fixtures" env NACOS_IMAGE="$(foreach v,$(NACOS_FIXTURE_VERSIONS),mocknacos/nacos-real:$(v))" scripts/record-fixtures.sh
+
+## smoke-nacos-real: each real Nacos image starts with the suite's variables,
+## answers its readiness probe and logs nacos in (1.4.8, 2.4.3, 3.0.3)
+smoke-nacos-real:
+	@scripts/stage.sh "nacos-real smoke" scripts/smoke-nacos-real-image.sh $(foreach v,1.4.8 2.4.3 3.0.3,mocknacos/nacos-real:$(v))
 
 ## junit: the JUnit 5 + Testcontainers example against the image
 junit:
@@ -101,9 +120,10 @@ bench: build
 bench-micro:
 	$(GO) test -run '^$$' -bench . -skip 'SideBySide|Journal10M' -benchmem ./mocknacos/ ./internal/...
 
-## bench-sidebyside: mock vs a real Nacos in one run (MOCKNACOS_REAL_NACOS=host:port)
+## bench-sidebyside: mock vs a real Nacos in one run: MOCKNACOS_REAL_NACOS=host:port,
+## or unset: the assembled real Nacos NACOS_BENCH_VERSION (2.4.3), started and stopped here
 bench-sidebyside:
-	$(GO) test -run '^$$' -bench SideBySide -benchtime 30x ./mocknacos/
+	@scripts/stage.sh "side-by-side benchmarks" scripts/bench-sidebyside.sh
 
 ## bench-image: start-to-answer of the binary and of its container
 bench-image: image

@@ -126,6 +126,8 @@ func startReal(ctx context.Context, t testing.TB, image string) (*realServer, er
 		"NACOS_AUTH_ENABLE": "true", "NACOS_AUTH_TOKEN": authSecret,
 		"NACOS_AUTH_IDENTITY_KEY": "compat-identity", "NACOS_AUTH_IDENTITY_VALUE": "compat-identity-value",
 		"JVM_XMS": "256m", "JVM_XMX": "512m", "JVM_XMN": "128m",
+		// 3.x's console (8080 by default) would collide on host networking.
+		"NACOS_CONSOLE_PORT": itoa(freePort()),
 	}
 	t0 := time.Now()
 	b, err := runBox(ctx, t, "nacos-"+slug(image), image, testcontainers.WithEnv(env))

@@ -72,7 +72,7 @@ func TestGoldenFixtures(t *testing.T) {
 			if sum.Differed != 0 || sum.Errors != 0 {
 				t.Errorf("%d answers differ from the real server's, %d errors:\n%s", sum.Differed, sum.Errors, describeDifferences(&report))
 			}
-			if sum.Sent == 0 || sum.Matched != sum.Sent-sum.Cancelled-sum.Differed-sum.Errors {
+			if sum.Sent == 0 || sum.Matched != sum.Sent-sum.Cancelled-sum.Unanswered-sum.Differed-sum.Errors {
 				t.Errorf("sent %d, matched %d: every request sent must be answered and judged", sum.Sent, sum.Matched)
 			}
 			comparePushes(t, data, srv)
@@ -100,6 +100,9 @@ func describeDifferences(report *bytes.Buffer) string {
 		}
 		fmt.Fprintf(&b, "line %d (%s %s%s%s): %s%s\n", d.Line, d.Protocol, d.Method, d.Path, d.Type, d.Reason, d.Error)
 		if d.Recorded != nil && d.Replayed != nil {
+			for _, f := range fieldDiffs(d.Recorded.Body, d.Replayed.Body) {
+				fmt.Fprintf(&b, "  field %s\n", f)
+			}
 			fmt.Fprintf(&b, "  real: %d %s %s\n  mock: %d %s %s\n", d.Recorded.Status, d.Recorded.Type, d.Recorded.Body,
 				d.Replayed.Status, d.Replayed.Type, d.Replayed.Body)
 		}
@@ -301,7 +304,11 @@ func comparePushes(t *testing.T, data []byte, srv *mocknacos.Server) {
 			case j >= len(r):
 				t.Errorf("connection %s: the mock pushed (push %d)\n  %s\nthe real server nothing", id, j+1, g[j])
 			case replay.NormalizeBody(r[j]) != replay.NormalizeBody(g[j]):
-				t.Errorf("connection %s, push %d differs:\n  real: %s\n  mock: %s", id, j+1, r[j], g[j])
+				var fields strings.Builder
+				for _, f := range fieldDiffs(r[j], g[j]) {
+					fields.WriteString("  field " + f + "\n")
+				}
+				t.Errorf("connection %s, push %d differs:\n%s  real: %s\n  mock: %s", id, j+1, fields.String(), r[j], g[j])
 			}
 		}
 	}

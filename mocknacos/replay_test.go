@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/mocknacos/mocknacos/internal/grpcv2"
@@ -256,4 +258,22 @@ func TestReplayGRPCAndLongPollLeavesNoGoroutine(t *testing.T) {
 	if err := fresh.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A request the recording holds without an answer (the recorder saw it
+// fail: the client cancelled it, or the recorder stopped first) is sent,
+// but not judged: there is nothing to compare the target's answer with.
+func TestReplayDoesNotJudgeRequestsUnansweredInTheRecording(t *testing.T) {
+	rec := `{"format":"mocknacos-journal","version":1,"source":"test"}
+{"seq":1,"time":"2026-12-05T03:21:03Z","protocol":"http","kind":"list","service":"orders","request":{"method":"GET","path":"/nacos/v1/ns/instance/list","params":{"serviceName":["orders"]}},"error":"upstream: context canceled"}
+{"seq":2,"time":"2026-12-05T03:21:04Z","protocol":"http","kind":"list","service":"orders","request":{"method":"GET","path":"/nacos/v1/ns/instance/list","params":{"serviceName":["orders"]}},"response":{"status":500,"body":"recorded, and wrong"}}
+`
+	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
+	sum, err := mocknacos.Replay(context.Background(), srv, strings.NewReader(rec))
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), sum.Sent)
+	assert.Equal(t, int64(1), sum.Unanswered, "the first has no recorded answer")
+	assert.Equal(t, int64(1), sum.Differed, "the second still is judged")
+	assert.Equal(t, int64(0), sum.Matched)
+	assert.Equal(t, 2, srv.Count(mocknacos.Query{Kind: mocknacos.KindList}), "both were sent")
 }

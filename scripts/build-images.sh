@@ -5,6 +5,7 @@
 #
 #   mocknacos/jre17:<hash>                     JRE 17 base (debootstrap + docker import)
 #   mocknacos/sca-apps:<sca-version>-<hash>    sample-service + sample-consumer, per generation
+#   mocknacos/nacos-real:<version>-<hash>      real Nacos servers (build-nacos-real-image.sh)
 #   mocknacos/mocknacos:<hash>                 the mock itself, FROM scratch (build-mock-image.sh)
 #
 # Stable aliases without the hash (mocknacos/sca-apps:2023.0.3.4, ...) point at
@@ -12,12 +13,16 @@
 # (default ~/.cache/mocknacos/images.env) for the suite to source.
 #
 #   SCA_GENERATIONS  default "2.2.6.RELEASE 2021.0.5.0 2022.0.0.0 2023.0.3.4"
+#   NACOS_REAL_BUILD default "1.4.8 2.4.3 3.0.3" (real servers; NACOS_SHARED: where
+#                    assemble.sh is, default ../shared/nacos beside the repository);
+#                    "none" where the official images are pulled instead
 #
 # Prints per-stage durations. Exit status: 0 when everything was built, 1 when
 # some stage failed (the others are still attempted; the summary says which).
 set -uo pipefail
 source "$(dirname "$0")/lib/images.sh"
 SCA_GENERATIONS=${SCA_GENERATIONS:-2.2.6.RELEASE 2021.0.5.0 2022.0.0.0 2023.0.3.4}
+NACOS_REAL_BUILD=${NACOS_REAL_BUILD:-1.4.8 2.4.3 3.0.3}
 ENVFILE=${MOCKNACOS_IMAGES_ENV:-$MOCKNACOS_CACHE/images.env}
 S=$MOCKNACOS_ROOT/scripts
 t_all=$(now_ms)
@@ -39,11 +44,19 @@ export BASE_IMAGE=$BASE
   echo "MOCKNACOS_IMAGE_JRE17=$BASE"
 } >"$ENVFILE.tmp"
 
-# The real Nacos server is not built here. Its server artifacts are not on
-# Maven Central (only the client side is published) and no container
-# registry is reachable, so the compat suite takes the official image by
-# name where a registry is (NACOS_IMAGE, e.g. nacos/nacos-server:v2.4.3 in
-# a user's CI) and runs the mock column alone otherwise, saying so.
+# The real Nacos servers (1.4.8, 2.4.3, 3.0.3), assembled from ../shared/nacos
+# (build-nacos-real-image.sh): the compatibility suite's real columns and the
+# servers the fixtures are recorded from. Where a registry is reachable the
+# official images can be named instead (NACOS_IMAGES).
+if [ "$NACOS_REAL_BUILD" = none ]; then
+  log "nacos-real images: not built (NACOS_REAL_BUILD=none)"
+elif out=$(timed "nacos-real images ($NACOS_REAL_BUILD)" "$S/build-nacos-real-image.sh" $NACOS_REAL_BUILD); then
+  while read -r ver img; do
+    echo "MOCKNACOS_IMAGE_NACOS_REAL_${ver//[^0-9A-Za-z]/_}=$img" >>"$ENVFILE.tmp"
+  done <<<"$out"
+else
+  failed+=("nacos-real images")
+fi
 
 for g in $SCA_GENERATIONS; do
   if img=$(timed "sca-apps $g image" "$S/build-app-image.sh" "$g"); then

@@ -101,7 +101,16 @@ wait_for() {
   local desc=$1 limit=$2; shift 2
   local end=$(( $(date +%s) + limit ))
   until "$@" >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge "$end" ]; then log "timed out after ${limit}s waiting for $desc"; return 1; fi
+    if [ "$(date +%s)" -ge "$end" ]; then
+      log "timed out after ${limit}s waiting for $desc"
+      local c
+      for c in "${APPS[@]}" "$SERVER"; do
+        [ -n "$c" ] || continue
+        log "-- $c ($(docker inspect -f '{{.State.Status}}, exit {{.State.ExitCode}}' "$c" 2>/dev/null || echo gone)), its log ends:"
+        docker logs --tail 15 "$c" 2>&1 | sed 's/^/   /' >&2 || true
+      done
+      return 1
+    fi
     sleep 0.5
   done
 }
@@ -126,7 +135,8 @@ app() { # app NAME PORT APP [SPRING ARGS...]
   local name=$1 port=$2 which=$3; shift 3
   APPS+=("$name")
   # shellcheck disable=SC2059
-  docker run -d --rm --name "$name" --network host -e SERVER_PORT="$port" \
+  # Not --rm: a container that exits keeps its log for wait_for to show (cleanup removes it).
+  docker run -d --name "$name" --network host -e SERVER_PORT="$port" \
     -e NACOS_SERVER_ADDR="127.0.0.1:$P" -e JAVA_OPTS=-Xmx256m -e TARGET_SERVICE=sample-service \
     "$(printf "$SCA_IMAGE" "$gen")" "$which" "$@" >/dev/null
 }
@@ -144,13 +154,13 @@ for image in $NACOS_IMAGE; do
     pick_ports
     log "== $gen against $image (server $Q, recorder $P, providers $PA $PB)"
     SERVER=fixture-nacos-$$-$Q
-    docker run -d --rm --name "$SERVER" --network host \
+    docker run -d --name "$SERVER" --network host \
       -e MODE=standalone -e NACOS_PORT="$Q" -e NACOS_APPLICATION_PORT="$Q" -e NACOS_SERVER_IP=127.0.0.1 \
       -e PREFER_HOST_MODE=ip -e NACOS_AUTH_ENABLE=false -e JVM_XMS=256m -e JVM_XMX=512m -e JVM_XMN=128m \
       -e NACOS_AUTH_TOKEN=bW9ja25hY29zLWZpeHR1cmVzLXRlc3Qtb25seS1zZWNyZXQta2V5ISE= \
       -e NACOS_AUTH_IDENTITY_KEY=fixtures -e NACOS_AUTH_IDENTITY_VALUE=fixtures \
       "$image" >/dev/null
-    wait_for "the server's readiness" 180 ready
+    wait_for "the server's readiness" 600 ready
     version=$(curl -fsS "http://127.0.0.1:$Q/nacos/v1/console/server/state" | jq -r .version)
     step "server $version ready"
     if [[ $version == 1.* && $HTTP_GENERATIONS != *" $gen "* ]]; then
@@ -167,10 +177,10 @@ for image in $NACOS_IMAGE; do
     [[ $HTTP_GENERATIONS == *" $gen "* ]] || consumer=true
     if $consumer; then app "fixture-c-$$" "$PC" sample-consumer; fi
     app "fixture-a-$$" "$PA" sample-service
-    wait_for "provider A" 180 registered "$PA"
+    wait_for "provider A" 420 registered "$PA"
     step "provider A registered"
     if $consumer; then
-      wait_for "the consumer to see A" 180 consumer_sees "$PA"
+      wait_for "the consumer to see A" 420 consumer_sees "$PA"
       step "the consumer sees A"
     fi
     observe
@@ -178,7 +188,7 @@ for image in $NACOS_IMAGE; do
     step "provider A ran ${RUN_SECONDS}s"
     app "fixture-b-$$" "$PB" sample-service --spring.cloud.nacos.discovery.weight=2 \
       --spring.cloud.nacos.discovery.cluster-name=east --spring.cloud.nacos.discovery.metadata.zone=z1
-    wait_for "provider B" 180 registered "$PB"
+    wait_for "provider B" 420 registered "$PB"
     step "provider B registered"
     if $consumer; then
       wait_for "the consumer to see B" 60 consumer_sees "$PA" "$PB"

@@ -78,6 +78,10 @@ type Summary struct {
 	Skipped   int64 `json:"skipped"`   // events that are not requests to send (pushes, acks, connects)
 	Pushes    int64 `json:"pushes"`    // messages the target sent on streams (acknowledged)
 	Cancelled int64 `json:"cancelled"` // held requests (long polls) still unanswered at the end
+	// Unanswered are requests sent whose recording has no answer to judge
+	// them by (the recorder saw none: the client gave up, or the recorder
+	// stopped first); the target's answer is not compared.
+	Unanswered int64 `json:"unanswered,omitempty"`
 	// Duration is the wall time of the run.
 	Duration time.Duration `json:"duration"`
 }
@@ -91,8 +95,12 @@ func (s Summary) Rate() float64 {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("%d events in %s (%.0f/s): sent %d, matched %d, differed %d, errors %d, skipped %d, pushes received %d, long polls cancelled %d",
+	out := fmt.Sprintf("%d events in %s (%.0f/s): sent %d, matched %d, differed %d, errors %d, skipped %d, pushes received %d, long polls cancelled %d",
 		s.Events, s.Duration.Round(time.Millisecond), s.Rate(), s.Sent, s.Matched, s.Differed, s.Errors, s.Skipped, s.Pushes, s.Cancelled)
+	if s.Unanswered > 0 {
+		out += fmt.Sprintf(", unanswered in the recording %d", s.Unanswered)
+	}
+	return out
 }
 
 // Difference is one line of the report: a request whose answer differed
@@ -364,6 +372,12 @@ func (rn *run) conn(line int, e *journal.Event) (Conn, error) {
 func (rn *run) judge(line int, e *journal.Event, got journal.Response, err error) {
 	if err != nil {
 		rn.fail(line, e, err)
+		return
+	}
+	if e.Error != "" && e.Response.Status == 0 && e.Response.Type == "" && e.Response.Body == "" {
+		// The recording has no answer to compare with: the recorder saw the
+		// request fail (the client cancelled it, or the recorder stopped).
+		rn.count(func(s *Summary) { s.Unanswered++ })
 		return
 	}
 	if reason := Compare(e.Protocol, &e.Response, &got); reason != "" {
