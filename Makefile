@@ -79,7 +79,7 @@ compat:
 
 ## fixtures: record every golden fixture of fixtures/ again from the real Nacos
 ## images (2.4.3: every generation; 1.4.8: the HTTP one), then replay them into
-## the mock (TestGoldenFixtures). About 12 minutes (README, "Re-recording the fixtures")
+## the mock (TestGoldenFixtures). About 10 minutes (README, "Re-recording the golden fixtures")
 NACOS_FIXTURE_VERSIONS ?= 2.4.3 1.4.8
 fixtures: images
 	@scripts/stage.sh "record fixtures" env NACOS_IMAGE="$(foreach v,$(NACOS_FIXTURE_VERSIONS),mocknacos/nacos-real:$(v))" scripts/record-fixtures.sh
