@@ -29,6 +29,17 @@ type Config struct {
 	Done <-chan struct{}
 }
 
+// tenant is the store's tenant for a publish, delete or listener's: a real
+// 2.4.3 keeps it verbatim there ("public" is a namespace apart from "",
+// config.Exact), and maps it only for a GET. The 1.4 and 3.0 modes
+// normalise it everywhere.
+func (s *Server) tenant(t string) string {
+	if s.cfg.V1 || s.cfg.V3 {
+		return t
+	}
+	return config.Exact(t)
+}
+
 // Server is the config HTTP API.
 type Server struct {
 	cfg   Config
