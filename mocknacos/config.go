@@ -41,13 +41,13 @@ func ConfigTenant(tenant string) ConfigOption {
 	return func(o *configOpts) { o.tenant, o.asSent = tenant, false }
 }
 
-// ConfigTenantAsSent selects the namespace a gRPC client names by sending
-// tenant verbatim. In the 2.4 mode that differs from ConfigTenant for the
-// default's other spellings: a real 2.4.3's gRPC config handlers (and its
-// HTTP publish, delete and listener) keep "public" and "null" apart from
-// "", so ConfigTenantAsSent("public") is what a 3.x Java client (which
-// sends "public") reads, and the default namespace is not. In the 1.4 and
-// 3.0 modes it is ConfigTenant.
+// ConfigTenantAsSent selects the namespace a client names by sending
+// tenant verbatim. In the 2.4 and 1.4 modes that differs from ConfigTenant
+// for the default's other spellings: a real 2.4.3's gRPC config handlers
+// (and the HTTP publish, delete and listener of 2.4.3 and 1.4.8) keep
+// "public" and "null" apart from "", so ConfigTenantAsSent("public") is
+// what a 3.x Java client (which sends "public") reads, and the default
+// namespace is not. In the 3.0 mode it is ConfigTenant.
 func ConfigTenantAsSent(tenant string) ConfigOption {
 	return func(o *configOpts) { o.tenant, o.asSent = tenant, true }
 }
@@ -56,7 +56,7 @@ func ConfigTenantAsSent(tenant string) ConfigOption {
 // option applied after the caller's).
 func (s *Server) configOpts(opts []ConfigOption) []ConfigOption {
 	return append(opts[:len(opts):len(opts)], func(o *configOpts) {
-		if o.asSent && s.opts.version == Nacos2 {
+		if o.asSent && s.opts.version != Nacos3 {
 			o.tenant = config.Exact(o.tenant)
 		}
 	})

@@ -11,10 +11,11 @@ import (
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
 
-// TestConfigHTTPTenantPublic24: a real 2.4.3 maps tenant "public" (and
-// "null", any case) to the default namespace only on the HTTP GET; its
-// publish, delete and listener keep the tenant verbatim. Read off a real
-// 2.4.3 with curl (one dataId per step):
+// TestConfigHTTPTenantPublic24: a real 2.4.3 (and 1.4.8) maps tenant
+// "public" (and "null", any case) to the default namespace only on the
+// HTTP GET; its publish, delete and listener keep the tenant verbatim. Read
+// off a real 2.4.3 with curl (one dataId per step; the 1.4.8 answered the
+// publishes, GETs, the "public" listener and the delete the same way):
 //   - POST /nacos/v1/cs/configs dataId=d&group=G&content=blank, then the
 //     same with tenant=public&content=pub: GET without tenant answers
 //     "blank"; a POST with tenant=public (or null, NULL, Public) is found by
@@ -25,7 +26,12 @@ import (
 //     "d^2G^2md5(blank)^2public^1": answered at once, "d%02G%02public%01";
 //     the same probe without tenant is held (no change).
 func TestConfigHTTPTenantPublic24(t *testing.T) {
-	srv := mocknacos.Start(t)
+	for _, v := range []mocknacos.ServerVersion{mocknacos.Nacos2, mocknacos.Nacos1} {
+		t.Run(string(v), func(t *testing.T) { testConfigHTTPTenantPublic(t, mocknacos.Start(t, mocknacos.WithServerVersion(v))) })
+	}
+}
+
+func testConfigHTTPTenantPublic(t *testing.T, srv *mocknacos.Server) {
 	get := "/v1/cs/configs?dataId=d&group=G"
 	post := func(form string) {
 		t.Helper()
