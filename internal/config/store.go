@@ -32,7 +32,7 @@ var ErrClosed = errors.New("server is restarting")
 // default spelled "public": blank, "public" and "null" (any case) are the
 // default namespace; anything else is trimmed.
 func NormalizeTenant(tenant string) string {
-	if strings.HasPrefix(tenant, exactMark) {
+	if exact(tenant) {
 		return tenant // kept apart (Exact)
 	}
 	t := strings.TrimSpace(tenant)
