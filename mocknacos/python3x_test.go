@@ -42,7 +42,7 @@ func TestPythonSDK3NamingClient(t *testing.T) {
 	assert.Contains(t, setups[0].Request.Body, `"Nacos-Python-Client:v3.2.0"`)
 	acks := srv.Find(mocknacos.Query{Protocol: mocknacos.ProtocolGRPC, Kind: mocknacos.Kind("setup-ack")})
 	require.Len(t, acks, 1)
-	assert.Equal(t, `{"headers":{},"abilityTable":{"supportPersistentInstanceByGrpc":true},"module":"internal"}`, acks[0].Request.Body)
+	assert.Equal(t, `{"headers":{},"abilityTable":{"fuzzyWatch":true,"supportPersistentInstanceByGrpc":true},"module":"internal"}`, acks[0].Request.Body)
 	conn := setups[0].ConnectionID
 
 	// Register: 3.2.0 sends namespace public (2.0.11 sent ""), so the
