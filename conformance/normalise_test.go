@@ -122,16 +122,6 @@ type knownDifference struct {
 func bodyText(a answer) string { return fmt.Sprint(a.Body) }
 
 var knownDifferences = []knownDifference{
-	{name: "config tenant as sent",
-		reason: "a real server stores a config under the tenant as sent when it is \"null\" or \"public\" " +
-			"(HTTP and gRPC), while its HTTP reads map both to the public namespace: the config is then readable under no tenant " +
-			"(404); the mock keeps \"null\" and \"public\" as public, as the clients that send them mean",
-		stateOnly: true,
-		match: func(s step, _ answer) bool {
-			return strings.Contains(s.Name, "publish") && (strings.Contains(s.Form+s.Path, "tenant=null") ||
-				strings.Contains(s.Form+s.Path, "tenant=public") ||
-				strings.Contains(s.GRPCBody, `"tenant":"null"`) || strings.Contains(s.GRPCBody, `"tenant":"public"`))
-		}},
 	{name: "2.4.3 sendError after commit", versions: []string{"2.4.3"},
 		reason: "a real 2.4.3 answers some form-body requests whose name its ServiceNameFilter rejects with a 500 " +
 			"\"Cannot call sendError() after the response has been committed\" (a server bug); the mock answers the filter's 400",

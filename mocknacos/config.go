@@ -31,10 +31,36 @@ const (
 // ConfigOption qualifies a config call: its tenant, type or tag.
 type ConfigOption func(*configOpts)
 
-type configOpts struct{ tenant, typ, tag, appName string }
+type configOpts struct {
+	tenant, typ, tag, appName string
+	asSent                    bool // ConfigTenantAsSent
+}
 
 // ConfigTenant selects a namespace ("", "public" and "null" are the default).
-func ConfigTenant(tenant string) ConfigOption { return func(o *configOpts) { o.tenant = tenant } }
+func ConfigTenant(tenant string) ConfigOption {
+	return func(o *configOpts) { o.tenant, o.asSent = tenant, false }
+}
+
+// ConfigTenantAsSent selects the namespace a client names by sending
+// tenant verbatim. In the 2.4 and 1.4 modes that differs from ConfigTenant
+// for the default's other spellings: a real 2.4.3's gRPC config handlers
+// (and the HTTP publish, delete and listener of 2.4.3 and 1.4.8) keep
+// "public" and "null" apart from "", so ConfigTenantAsSent("public") is
+// what a 3.x Java client (which sends "public") reads, and the default
+// namespace is not. In the 3.0 mode it is ConfigTenant.
+func ConfigTenantAsSent(tenant string) ConfigOption {
+	return func(o *configOpts) { o.tenant, o.asSent = tenant, true }
+}
+
+// configOpts resolves ConfigTenantAsSent for the server's generation (an
+// option applied after the caller's).
+func (s *Server) configOpts(opts []ConfigOption) []ConfigOption {
+	return append(opts[:len(opts):len(opts)], func(o *configOpts) {
+		if o.asSent && s.opts.version != Nacos3 {
+			o.tenant = config.Exact(o.tenant)
+		}
+	})
+}
 
 // ConfigType sets a published config's type (text, yaml, json, properties,
 // xml, html, toml; anything else is text, as on the real server).
@@ -66,7 +92,7 @@ func configOptions(group string, opts []ConfigOption) (string, configOpts) {
 func (s *Server) SetConfig(dataID, group, content string, opts ...ConfigOption) ConfigItem {
 	var it ConfigItem
 	_ = s.onCurrent(func(v *serving) (err error) {
-		it, err = v.setConfig(dataID, group, content, opts)
+		it, err = v.setConfig(dataID, group, content, s.configOpts(opts))
 		return err
 	})
 	return it
@@ -83,7 +109,7 @@ func (v *serving) setConfig(dataID, group, content string, opts []ConfigOption) 
 func (s *Server) DeleteConfig(dataID, group string, opts ...ConfigOption) bool {
 	var removed bool
 	_ = s.onCurrent(func(v *serving) (err error) {
-		removed, err = v.deleteConfig(dataID, group, opts)
+		removed, err = v.deleteConfig(dataID, group, s.configOpts(opts))
 		return err
 	})
 	return removed
@@ -96,7 +122,7 @@ func (v *serving) deleteConfig(dataID, group string, opts []ConfigOption) (bool,
 
 // Config returns a config as stored now.
 func (s *Server) Config(dataID, group string, opts ...ConfigOption) (ConfigItem, bool) {
-	group, o := configOptions(group, opts)
+	group, o := configOptions(group, s.configOpts(opts))
 	return s.configStore().Get(dataID, group, o.tenant, o.tag)
 }
 
@@ -106,7 +132,7 @@ func (s *Server) Configs() []ConfigItem { return s.configStore().Items() }
 // ConfigListeners counts the clients listening to a config now: HTTP long
 // polls being held, and gRPC connections.
 func (s *Server) ConfigListeners(dataID, group string, opts ...ConfigOption) int {
-	group, o := configOptions(group, opts)
+	group, o := configOptions(group, s.configOpts(opts))
 	return s.configStore().Listeners(dataID, group, o.tenant)
 }
 
@@ -117,7 +143,7 @@ func (s *Server) ConfigListeners(dataID, group string, opts ...ConfigOption) int
 // for 50 ms: nacos-sdk-go v2 loses a change pushed while it reads its listen
 // answer).
 func (s *Server) WaitForConfigListeners(dataID, group string, n int, timeout time.Duration, opts ...ConfigOption) error {
-	group, o := configOptions(group, opts)
+	group, o := configOptions(group, s.configOpts(opts))
 	got := 0
 	err := s.waitUntil(timeout, func() (bool, time.Time) {
 		var next time.Time

@@ -67,7 +67,7 @@ func isContent(event string, want *string) func(clientproc.Event) bool {
 // configPublishStep: the program publishes content (the command
 // "publish <JSON string><suffix>"), the mock holds it, and the program's
 // listener (it listens to the config) is told of its own publish.
-func configPublishStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, dataID, group, content, suffix, who string) {
+func configPublishStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, dataID, group, content, suffix, who string, ns ...mocknacos.ConfigOption) {
 	t.Helper()
 	arg, _ := json.Marshal(content)
 	mark := c.Send(t, "publish "+string(arg)+suffix)
@@ -75,10 +75,10 @@ func configPublishStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, 
 		t.Fatalf("the %s publish returned false: %s", who, c.History())
 	}
 	if err := srv.WaitFor(clientproc.StepTimeout, func() bool {
-		it, ok := srv.Config(dataID, group)
+		it, ok := srv.Config(dataID, group, ns...)
 		return ok && it.Content == content
 	}); err != nil {
-		it, ok := srv.Config(dataID, group)
+		it, ok := srv.Config(dataID, group, ns...)
 		t.Fatalf("after the %s publish the mock holds %+v (%v)", who, it, ok)
 	}
 	c.Await(t, mark, "listener told of its own publish", isContent("change", &content))
@@ -87,13 +87,13 @@ func configPublishStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, 
 // configRemoveStep: the program removes the config, the mock no longer
 // holds it, the program's listener is told it is gone (null content), and a
 // get reads null.
-func configRemoveStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, dataID, group, who string) {
+func configRemoveStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, dataID, group, who string, ns ...mocknacos.ConfigOption) {
 	t.Helper()
 	mark := c.Send(t, "remove")
 	if r := configLine(t, c.Await(t, mark, "removed", func(e clientproc.Event) bool { return e.Event == "removed" })); !r.OK {
 		t.Fatalf("the %s remove returned false: %s", who, c.History())
 	}
-	if _, ok := srv.Config(dataID, group); ok {
+	if _, ok := srv.Config(dataID, group, ns...); ok {
 		t.Errorf("config still held after the %s remove: %+v", who, srv.Configs())
 	}
 	c.Await(t, mark, "listener told of the removal (null content)", isContent("change", nil))
@@ -107,24 +107,37 @@ func configRemoveStep(t *testing.T, c *clientproc.Proc, srv *mocknacos.Server, d
 // is what the mock stores, its remove deletes it (and the listener is told
 // the config is gone), and the journal shows the gRPC config requests and
 // pushes carrying the tenant the client sent.
-func TestJavaConfigClient(t *testing.T) { testJavaConfig(t, javaClient2x, "2.") }
+func TestJavaConfigClient(t *testing.T) { testJavaConfig(t, javaClient2x, "2.", nil) }
 
 // TestJavaConfigClient3x: the same with nacos-client 3.1.1 against the 3.0
 // mode; the 3.x client sends tenant "public" and gets it back.
 func TestJavaConfigClient3x(t *testing.T) {
-	testJavaConfig(t, javaClient3x, "3.", mocknacos.WithServerVersion(mocknacos.Nacos3))
+	testJavaConfig(t, javaClient3x, "3.", nil, mocknacos.WithServerVersion(mocknacos.Nacos3))
 }
 
-// TestJavaConfigClient3xOn24: nacos-client 3.1.1 against the 2.4 mode.
-func TestJavaConfigClient3xOn24(t *testing.T) { testJavaConfig(t, javaClient3x, "3.") }
+// TestJavaConfigClient3xOn24: nacos-client 3.1.1 against the 2.4 mode. The
+// client sends tenant "public", which a real 2.4.3's gRPC handlers keep
+// apart from the default namespace "" (what an HTTP publish without tenant
+// or SetConfig writes): its configs are those of ConfigTenantAsSent("public"),
+// and a config of the same key in the default namespace is not read.
+func TestJavaConfigClient3xOn24(t *testing.T) {
+	testJavaConfig(t, javaClient3x, "3.", []mocknacos.ConfigOption{mocknacos.ConfigTenantAsSent("public")})
+}
 
-func testJavaConfig(t *testing.T, project *javaProject, major string, opts ...mocknacos.Option) {
+// testJavaConfig runs ConfigMain; ns names the namespace the client's
+// tenant reaches (nil: the default). With ns set, a config of the same key
+// in the default namespace must stay unread and untouched.
+func testJavaConfig(t *testing.T, project *javaProject, major string, ns []mocknacos.ConfigOption, opts ...mocknacos.Option) {
 	jar := project.jarPath(t) // ConfigMain is in the naming-client jar
 	srv := mocknacos.Start(t, opts...)
 	dumpJournalOnFailure(t, srv)
 	const dataID, group = "java-orders.yaml", "JAVA_GROUP"
 	seed := "port: 8080\nname: orders\n"
-	srv.SetConfig(dataID, group, seed, mocknacos.ConfigType("yaml"))
+	const decoy = "in the default namespace\n"
+	if ns != nil {
+		srv.SetConfig(dataID, group, decoy)
+	}
+	srv.SetConfig(dataID, group, seed, append(ns, mocknacos.ConfigType("yaml"))...)
 
 	t0 := time.Now()
 	step := func(what string) { t.Logf("%6.2fs %s", time.Since(t0).Seconds(), what) }
@@ -141,13 +154,13 @@ func testJavaConfig(t *testing.T, project *javaProject, major string, opts ...mo
 	step("ready: read the seeded config, listener added")
 
 	// A change made by the test reaches the listener.
-	if err := srv.WaitForConfigListeners(dataID, group, 1, clientproc.StepTimeout); err != nil {
+	if err := srv.WaitForConfigListeners(dataID, group, 1, clientproc.StepTimeout, ns...); err != nil {
 		t.Fatal(err)
 	}
 	changed := "port: 9090\nname: orders\n"
 	mark := c.Mark()
 	setAt := time.Now()
-	srv.SetConfig(dataID, group, changed, mocknacos.ConfigType("yaml"))
+	srv.SetConfig(dataID, group, changed, append(ns, mocknacos.ConfigType("yaml"))...)
 	ch := c.Await(t, mark, "listener told of the test's change", isContent("change", &changed))
 	seenAt := time.Now()
 	ce := configLine(t, ch)
@@ -183,19 +196,24 @@ func testJavaConfig(t *testing.T, project *javaProject, major string, opts ...mo
 	// A publish from the Java side is what the mock stores; the mock also
 	// tells the publishing connection, which listens to the config.
 	published := "port: 7070\nname: orders\nfrom: java\n"
-	configPublishStep(t, c, srv, dataID, group, published, "", "Java")
+	configPublishStep(t, c, srv, dataID, group, published, "", "Java", ns...)
 	step("published from Java, stored by the mock, listener told")
 
 	// Remove: the config goes, and the listener is told it is gone (null).
-	configRemoveStep(t, c, srv, dataID, group, "Java")
+	configRemoveStep(t, c, srv, dataID, group, "Java", ns...)
 	step("removed; listener told; get reads null")
 
 	c.Await(t, c.Send(t, "close"), "closed", func(e clientproc.Event) bool { return e.Event == "closed" })
 	if code := c.Wait(t, clientproc.StepTimeout); code != 0 {
 		t.Errorf("config-client exited %d", code)
 	}
-	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return srv.ConfigListeners(dataID, group) == 0 }); err != nil {
-		t.Errorf("%d listeners of %s after close", srv.ConfigListeners(dataID, group), dataID)
+	if err := srv.WaitFor(clientproc.StepTimeout, func() bool { return srv.ConfigListeners(dataID, group, ns...) == 0 }); err != nil {
+		t.Errorf("%d listeners of %s after close", srv.ConfigListeners(dataID, group, ns...), dataID)
+	}
+	if ns != nil {
+		if it, ok := srv.Config(dataID, group); !ok || it.Content != decoy {
+			t.Errorf("the default namespace's config: %+v %v, want %q untouched", it, ok, decoy)
+		}
 	}
 	step("closed and exited; no listener left")
 
@@ -274,7 +292,9 @@ func testJavaConfig(t *testing.T, project *javaProject, major string, opts ...mo
 			Tenant *string `json:"tenant"`
 		}
 		if e.Request.Type != "ConfigChangeNotifyRequest" || json.Unmarshal([]byte(e.Request.Body), &body) != nil ||
-			body.DataID != dataID || body.Group != group || body.Tenant == nil || *body.Tenant != tenant || e.Rejected {
+			body.DataID != dataID || body.Group != group || e.Rejected ||
+			// A blank tenant is pushed as none (null), as 2.4.3 and 3.0.3 do.
+			(tenant == "") != (body.Tenant == nil) || body.Tenant != nil && *body.Tenant != tenant {
 			t.Errorf("config push (want tenant %q): %+v", tenant, e)
 		}
 	}

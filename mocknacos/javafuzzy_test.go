@@ -50,9 +50,9 @@ func TestJavaFuzzyWatch(t *testing.T) {
 	require.Equal(t, "watched", watched.Event, w.Raw)
 	assert.Equal(t, []string{"public@@FZ@@fz-a"}, watched.Services)
 	assert.Equal(t, []string{"fz.yaml+FZ+public"}, watched.Configs)
-	// The client hands init notifications to its watchers on a thread of
-	// its own, so one may be printed after "watched": wait for each.
 	for _, kind := range []string{"naming", "config"} {
+		// The watchers' callbacks run on the client's own threads: an init
+		// event may be printed after "watched" (seen once for config).
 		e := c.Await(t, 0, kind+" init event", func(e clientproc.Event) bool { return e.Event == kind })
 		l := decodeFuzzy(t, e)
 		assert.Equal(t, "FUZZY_WATCH_INIT_NOTIFY", l.SyncType, e.Raw)

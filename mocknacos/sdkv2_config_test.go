@@ -246,10 +246,12 @@ func TestSDKv2ConfigListenReceivesChanges(t *testing.T) {
 	}
 }
 
-// TestSDKv2ConfigNamespaces: clients in the default namespace spelled ""
-// and "public" share its configs and are both told of a change (each push
-// carries the tenant as that client sent it); a client in another
-// namespace sees only that namespace.
+// TestSDKv2ConfigNamespaces: in the 2.4 mode a client that sends tenant ""
+// and one that sends "public" are in two namespaces, as on a real 2.4.3
+// (its gRPC config handlers use the tenant verbatim; see grpcv2's
+// TestConfigTenantVerbatim24): each is told only of changes to its own
+// (the push carries the tenant as that client sent it, none for ""); a
+// client in another namespace sees only that namespace.
 func TestSDKv2ConfigNamespaces(t *testing.T) {
 	t.Parallel()
 	srv := mocknacos.Start(t)
@@ -273,23 +275,38 @@ func TestSDKv2ConfigNamespaces(t *testing.T) {
 	fromBlank := listenV2(t, blank, "app.properties", "DEFAULT_GROUP")
 	fromPublic := listenV2(t, public, "app.properties", "DEFAULT_GROUP")
 	fromDev := listenV2(t, dev, "app.properties", "DEFAULT_GROUP")
-	if err := srv.WaitForConfigListeners("app.properties", "", 2, 15*time.Second); err != nil {
+	asSentPublic := mocknacos.ConfigTenantAsSent("public")
+	if err := srv.WaitForConfigListeners("app.properties", "", 1, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.WaitForConfigListeners("app.properties", "", 1, 15*time.Second, asSentPublic); err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.WaitForConfigListeners("app.properties", "", 1, 15*time.Second, mocknacos.ConfigTenant("dev")); err != nil {
 		t.Fatal(err)
 	}
 	waitChangeV2(t, fromDev, "env=dev")
-	readyV2(t, srv, "app.properties", 2)
+	readyV2(t, srv, "app.properties", 1)
+	readyV2(t, srv, "app.properties", 1, asSentPublic)
 
-	srv.SetConfig("app.properties", "", "env=public")
-	if c := waitChangeV2(t, fromBlank, "env=public"); c.namespace != "" {
+	srv.SetConfig("app.properties", "", "env=default")
+	if c := waitChangeV2(t, fromBlank, "env=default"); c.namespace != "" {
 		t.Errorf("blank client told namespace %q", c.namespace)
 	}
+	noChangeV2(t, fromPublic, 200*time.Millisecond)
+	readyV2(t, srv, "app.properties", 1)
+	srv.SetConfig("app.properties", "", "env=public", asSentPublic)
 	if c := waitChangeV2(t, fromPublic, "env=public"); c.namespace != "public" {
 		t.Errorf("public client told namespace %q", c.namespace)
 	}
+	noChangeV2(t, fromBlank, 200*time.Millisecond)
 	noChangeV2(t, fromDev, 200*time.Millisecond)
+	if got, err := public.GetConfig(vo.ConfigParam{DataId: "app.properties", Group: "DEFAULT_GROUP"}); err != nil || got != "env=public" {
+		t.Errorf("public client reads %q, %v", got, err)
+	}
+	if got, err := blank.GetConfig(vo.ConfigParam{DataId: "app.properties", Group: "DEFAULT_GROUP"}); err != nil || got != "env=default" {
+		t.Errorf("blank client reads %q, %v", got, err)
+	}
 	readyV2(t, srv, "app.properties", 1, mocknacos.ConfigTenant("dev"))
 
 	srv.SetConfig("app.properties", "", "env=dev2", mocknacos.ConfigTenant("dev"))

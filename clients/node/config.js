@@ -23,7 +23,18 @@ Commands, one per line:
 Every event is one JSON object per line on stdout: {"event": ..., "at": ms}.
 */
 
+const path = require('path');
 const { NacosConfigClient } = require('nacos');
+// nacos-config wraps its client in cluster-client, whose default makes the
+// processes of a machine share one client: the first to bind 127.0.0.1:7777
+// leads, and every later one becomes its follower and is served by the
+// leader's client, connected to the LEADER's server. Concurrent programs
+// (compat cells, other tests) then read and listen on each other's servers.
+// A leader of its own on a port the OS picks keeps this process apart.
+const clusterClient = require(require.resolve('cluster-client',
+  { paths: [path.dirname(require.resolve('nacos-config/package.json'))] }));
+const ownCluster = (clientClass, options) =>
+  clusterClient(clientClass, Object.assign({}, options, { isLeader: true, port: 0 }));
 const { SDK_VERSION, parseArgs, emit, errorText, commandLoop, run } = require('./lib');
 
 async function main() {
@@ -31,7 +42,7 @@ async function main() {
   const dataId = a['data-id'];
   const group = a.group;
   const t0 = Date.now();
-  const opts = { serverAddr: a.server, cacheDir: a.dir, requestTimeout: 6000 };
+  const opts = { serverAddr: a.server, cacheDir: a.dir, requestTimeout: 6000, cluster: ownCluster };
   if (a.namespace) opts.namespace = a.namespace;
   if (a.username) Object.assign(opts, { username: a.username, password: a.password });
   const client = new NacosConfigClient(opts);

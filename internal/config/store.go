@@ -32,6 +32,9 @@ var ErrClosed = errors.New("server is restarting")
 // default spelled "public": blank, "public" and "null" (any case) are the
 // default namespace; anything else is trimmed.
 func NormalizeTenant(tenant string) string {
+	if exact(tenant) {
+		return tenant // kept apart (Exact)
+	}
 	t := strings.TrimSpace(tenant)
 	if t == "" || strings.EqualFold(t, "public") || strings.EqualFold(t, "null") {
 		return DefaultTenant

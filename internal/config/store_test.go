@@ -139,3 +139,21 @@ func TestSealCarriesConfigsAndRefusesLaterChanges(t *testing.T) {
 		t.Fatalf("a listener of the old store was told of a change to the new one: %+v", r.got)
 	}
 }
+
+func TestExactTenant(t *testing.T) {
+	for _, tc := range []struct{ in, kept, spelled, ns string }{
+		{"", "", "", DefaultTenant},
+		{"public", `"public"`, "public", DefaultTenant},
+		{"NULL", `"NULL"`, "NULL", DefaultTenant},
+		{"dev", "dev", "dev", "dev"},
+		{`"public"`, `""public""`, `"public"`, `"public"`},
+	} {
+		kept := Exact(tc.in)
+		if kept != tc.kept || Spelling(kept) != tc.spelled || Namespace(kept) != tc.ns {
+			t.Errorf("Exact(%q) = %q (spelled %q, namespace %q), want %q %q %q", tc.in, kept, Spelling(kept), Namespace(kept), tc.kept, tc.spelled, tc.ns)
+		}
+		if tc.in != "" && tc.kept != tc.in && NewKey("d", "g", kept) == NewKey("d", "g", "") {
+			t.Errorf("Exact(%q) names the default namespace", tc.in)
+		}
+	}
+}

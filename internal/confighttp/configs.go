@@ -60,7 +60,7 @@ func (s *Server) publish(x *httpv1.Exchange) {
 	if !checkTenant(x, tenant) || !checkParam(x, s.paramStatus(), dataID, group, content) || !checkTag(x, tag) || !checkAdvance(x, s.paramStatus()) {
 		return
 	}
-	_, err := s.store.Publish(config.Publish{DataID: dataID, Group: group, Tenant: tenant, Tag: strings.TrimSpace(tag),
+	_, err := s.store.Publish(config.Publish{DataID: dataID, Group: group, Tenant: s.tenant(tenant), Tag: strings.TrimSpace(tag),
 		Content: content, Type: x.Param("type"), AppName: x.Param("appName"),
 		EncryptedDataKey: x.Param("encryptedDataKey"), CasMD5: x.Request().Header.Get("casMd5")})
 	if errors.Is(err, config.ErrCASMismatch) {
@@ -114,7 +114,7 @@ func (s *Server) remove(x *httpv1.Exchange) {
 	if !checkTenant(x, tenant) || !checkParam(x, s.paramStatus(), dataID, group, "rm") || !checkTag(x, tag) {
 		return
 	}
-	if _, err := s.store.Remove(dataID, group, tenant, strings.TrimSpace(tag)); err != nil {
+	if _, err := s.store.Remove(dataID, group, s.tenant(tenant), strings.TrimSpace(tag)); err != nil {
 		caused(x, 500, err.Error())
 		return
 	}

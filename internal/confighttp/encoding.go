@@ -68,8 +68,8 @@ func changedString(ws []config.Watch) string {
 	var b strings.Builder
 	for _, w := range ws {
 		b.WriteString(w.DataID + wordSep + w.Group)
-		if strings.TrimSpace(w.Tenant) != "" {
-			b.WriteString(wordSep + w.Tenant)
+		if t := config.Spelling(w.Tenant); strings.TrimSpace(t) != "" {
+			b.WriteString(wordSep + t)
 		}
 		b.WriteString(lineSep)
 	}

@@ -55,9 +55,12 @@ func (s *Server) listen(x *httpv1.Exchange) {
 		caused(x, 400, "invalid probeModify")
 		return
 	}
+	for i := range probes {
+		probes[i].Tenant = s.tenant(probes[i].Tenant)
+	}
 	if len(probes) == 1 {
 		ev := x.Event()
-		ev.Namespace, ev.Group, ev.Service = config.NormalizeTenant(probes[0].Tenant), probes[0].Group, probes[0].DataID
+		ev.Namespace, ev.Group, ev.Service = config.Namespace(probes[0].Tenant), probes[0].Group, probes[0].DataID
 	}
 	timeouts := x.Request().Header.Values(longPollingHeader)
 	if len(timeouts) == 0 {
@@ -89,7 +92,7 @@ func (s *Server) listen(x *httpv1.Exchange) {
 	select {
 	case w := <-p.changed:
 		answerChanged(x, []config.Watch{w})
-		x.Record(journal.Event{Protocol: journal.HTTP, Kind: journal.ConfigPush, Namespace: config.NormalizeTenant(w.Tenant),
+		x.Record(journal.Event{Protocol: journal.HTTP, Kind: journal.ConfigPush, Namespace: config.Namespace(w.Tenant),
 			Group: w.Group, Service: w.DataID, Remote: x.Request().RemoteAddr,
 			Response: journal.Response{Status: http.StatusOK, Body: changedString([]config.Watch{w})}})
 	case <-t.C:

@@ -29,6 +29,17 @@ type Config struct {
 	Done <-chan struct{}
 }
 
+// tenant is the store's tenant for a publish, delete or listener's: a real
+// 2.4.3 and 1.4.8 keep it verbatim there ("public" is a namespace apart
+// from "", config.Exact), and map it only for a GET. The 3.0 mode
+// normalises it everywhere (3.0.3 maps blank to public).
+func (s *Server) tenant(t string) string {
+	if s.cfg.V3 {
+		return t
+	}
+	return config.Exact(t)
+}
+
 // Server is the config HTTP API.
 type Server struct {
 	cfg   Config

@@ -186,16 +186,18 @@ func (s *Server) pushConfig(c *conn, w config.Watch) {
 	if s.stopping.Load() || c.isClosed() {
 		return
 	}
-	tenant := &w.Tenant
-	if s.mode() == registry.ModeV3 && strings.TrimSpace(w.Tenant) == "" {
-		// 3.0.3 pushes no tenant (null) to a connection that listened
-		// with a blank one, and "public" to one that listened with
-		// "public" (observed: two connections, one listening with each).
+	spelled := config.Spelling(w.Tenant)
+	tenant := &spelled
+	if strings.TrimSpace(spelled) == "" {
+		// 3.0.3 and 2.4.3 push no tenant (null) to a connection that
+		// listened with a blank one, and "public" to one that listened
+		// with "public" (observed on both: two connections, one listening
+		// with each).
 		tenant = nil
 	}
 	body := serverRequest(s.nextRequestID(), "config", configNotifyFields{DataID: w.DataID, Group: w.Group, Tenant: tenant})
 	p := &payload{Type: typeConfigChangeNotifyRequest, Body: body}
-	ev := journal.Event{Kind: journal.ConfigPush, Namespace: config.NormalizeTenant(w.Tenant), Group: w.Group,
+	ev := journal.Event{Kind: journal.ConfigPush, Namespace: config.Namespace(w.Tenant), Group: w.Group,
 		Service: w.DataID, Request: journal.Request{Type: p.Type, Body: string(body)}}
 	s.push(c, ev, func(ev *journal.Event) error { return s.sendOn(c, p, "", 0, ev) })
 }
@@ -332,6 +334,15 @@ func (cl *call) store() (*config.Store, *response) {
 	return cl.s.cfg.Configs, nil
 }
 
+// tenant is the store's tenant for a request's: a real 2.4.3's gRPC config
+// handlers use it verbatim ("public" is not ""); 3.0.3 maps blank to public.
+func (cl *call) tenant(p *string) string {
+	if cl.s.mode() == registry.ModeV2 {
+		return config.Exact(str(p))
+	}
+	return str(p)
+}
+
 func (cl *call) noteConfig(dataID, group, tenant *string) {
 	cl.ev.Namespace, cl.ev.Group, cl.ev.Service = config.NormalizeTenant(str(tenant)), str(group), str(dataID)
 }
@@ -360,7 +371,7 @@ func configQueryReq(cl *call, req *configQueryRequest) *response {
 			return failed(typeConfigQueryResponse, codeFail, msg)
 		}
 	}
-	dataID, group, tenant := str(req.DataID), str(req.Group), str(req.Tenant)
+	dataID, group, tenant := str(req.DataID), str(req.Group), cl.tenant(req.Tenant)
 	notFound := func() *response {
 		r := failed(typeConfigQueryResponse, codeConfigNotFound, "config data not exist")
 		r.Extra = configQueryFields{}
@@ -417,7 +428,7 @@ func configPublishReq(cl *call, req *configPublishRequest) *response {
 	if beta {
 		tag = ""
 	}
-	_, err := st.Publish(config.Publish{DataID: str(req.DataID), Group: str(req.Group), Tenant: str(req.Tenant),
+	_, err := st.Publish(config.Publish{DataID: str(req.DataID), Group: str(req.Group), Tenant: cl.tenant(req.Tenant),
 		Tag: strings.TrimSpace(tag), Content: str(req.Content), Type: add("type"), AppName: add("appName"),
 		EncryptedDataKey: add("encryptedDataKey"), CasMD5: str(req.CasMd5)})
 	if errors.Is(err, config.ErrCASMismatch) {
@@ -454,7 +465,7 @@ func configRemoveReq(cl *call, req *configRemoveRequest) *response {
 			return &response{Type: typeConfigRemoveResponse, ResultCode: codeFail, Message: msg}
 		}
 	}
-	if _, err := st.Remove(str(req.DataID), str(req.Group), str(req.Tenant), strings.TrimSpace(tag)); err != nil {
+	if _, err := st.Remove(str(req.DataID), str(req.Group), cl.tenant(req.Tenant), strings.TrimSpace(tag)); err != nil {
 		return &response{Type: typeConfigRemoveResponse, ResultCode: codeFail, Message: err.Error()}
 	}
 	return ok(typeConfigRemoveResponse, nil)
@@ -501,7 +512,7 @@ func configBatchListenReq(cl *call, req *configBatchListenRequest) *response {
 			md5 = *lc.MD5
 		}
 		probes = append(probes, config.Probe{Watch: config.Watch{DataID: str(lc.DataID), Group: str(lc.Group),
-			Tenant: str(lc.Tenant)}, MD5: md5})
+			Tenant: cl.tenant(lc.Tenant)}, MD5: md5})
 	}
 	changed := []configContext{}
 	if !listen {
@@ -513,7 +524,7 @@ func configBatchListenReq(cl *call, req *configBatchListenRequest) *response {
 		return ok(typeConfigChangeBatchListenResponse, changedConfigsField{ChangedConfigs: changed})
 	}
 	for _, w := range st.Listen(cl.c.cfgListener, probes) {
-		changed = append(changed, configContext{Group: w.Group, DataID: w.DataID, Tenant: w.Tenant})
+		changed = append(changed, configContext{Group: w.Group, DataID: w.DataID, Tenant: config.Spelling(w.Tenant)})
 	}
 	// A connection that closed while this request was handled keeps no
 	// listeners.
