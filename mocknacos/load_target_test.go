@@ -94,8 +94,13 @@ type binaryTarget struct {
 func startBinaryTarget(t *testing.T, args ...string) *binaryTarget {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "mocknacos")
-	build := exec.Command("go", "build", "-o", bin, "github.com/mocknacos/mocknacos/cmd/mocknacos")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	// Built as this test is (with -race under -race): the packages are then
+	// already compiled, and the server runs under the race detector too.
+	buildArgs := []string{"build", "-o", bin}
+	if raceBuild {
+		buildArgs = append(buildArgs, "-race")
+	}
+	build := exec.Command("go", append(buildArgs, "github.com/mocknacos/mocknacos/cmd/mocknacos")...)
 	started := time.Now()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
