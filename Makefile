@@ -103,10 +103,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzBiStream$$' -fuzztime $(FUZZTIME) ./internal/grpcv2/
 
 ## bench-soak: the load test (100 HTTP clients, 100 gRPC connections) in
-## rounds for SOAK (10m), logging resident memory and goroutines per round
+## rounds for SOAK (10m), logging resident memory and goroutines per round;
+## SOAK_TARGET=binary runs it against the binary cmd/mocknacos
 SOAK ?= 10m
+SOAK_TARGET ?= in-process
 bench-soak:
-	MOCKNACOS_SOAK=$(SOAK) $(GO) test -run '^TestLoadSoak$$' -count=1 -timeout 0 -v ./mocknacos/
+	MOCKNACOS_SOAK=$(SOAK) MOCKNACOS_SOAK_TARGET=$(SOAK_TARGET) $(GO) test -run '^TestLoadSoak$$' -count=1 -timeout 0 -v ./mocknacos/
 
 ## bench: the mock binary beside the real Nacos 2.4.3 and 3.0.3 (assembled
 ## from ../shared/nacos) and the stateless references, in one run: each

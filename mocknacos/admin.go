@@ -34,6 +34,7 @@ func (s *Server) adminRoutes(r *mux.Router) {
 	a("/configs", s.adminSetConfig, http.MethodPost)
 	a("/configs", s.adminDeleteConfig, http.MethodDelete)
 	a("/connections", s.adminConnections, http.MethodGet)
+	a("/connections", s.adminCloseConnections, http.MethodDelete)
 	s.adminFaultRoutes(r)
 	s.adminInstanceRoutes(r)
 	s.consoleRoutes(r)
@@ -64,6 +65,22 @@ func (s *Server) adminRestart(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n",
 		status, http.StatusText(status), len(body)+1, body)
 	_ = buf.Flush()
+}
+
+// adminCloseConnections is DELETE /__mock/connections: CloseConnections,
+// or with ?id=ID CloseConnection of that one (404 when it is not live);
+// it answers {"closed":n}.
+func (s *Server) adminCloseConnections(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	if id == "" {
+		writeJSON(w, http.StatusOK, map[string]int{"closed": s.CloseConnections()})
+		return
+	}
+	if !s.CloseConnection(id) {
+		adminError(w, http.StatusNotFound, "no live connection "+strconv.Quote(id))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"closed": 1})
 }
 
 func (s *Server) adminConfigs(w http.ResponseWriter, r *http.Request) {

@@ -105,6 +105,12 @@ func TestConsoleRoutes(t *testing.T) {
 	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "application/json") || json.Unmarshal([]byte(body), &conns) != nil || conns == nil || len(conns) != 0 {
 		t.Errorf("GET /__mock/connections: %d %q %s, want an empty JSON array", status, h.Get("Content-Type"), body)
 	}
+	if status, _, body := consoleDo(t, http.MethodDelete, base+"/__mock/connections?id=nope"); status != http.StatusNotFound || !strings.Contains(body, `no live connection \"nope\"`) {
+		t.Errorf("DELETE /__mock/connections?id=nope: %d %s, want 404", status, body)
+	}
+	if status, _, body := consoleDo(t, http.MethodDelete, base+"/__mock/connections"); status != http.StatusOK || body != `{"closed":0}`+"\n" {
+		t.Errorf("DELETE /__mock/connections: %d %q, want {\"closed\":0}", status, body)
+	}
 }
 
 // chromiumOrSkip finds Debian's chromium, or fails saying how to install it

@@ -8,3 +8,6 @@ package mocknacos_test
 // exercises every path concurrently. `make sdk` (no -race) runs them at
 // full size.
 const loadScale = 4
+
+// raceBuild: the binary the load tests start is built with -race too.
+const raceBuild = true

@@ -10,6 +10,10 @@ package mocknacos_test
 // registration and subscription on a new connection), and only what a
 // restart documents is lost.
 //
+// Each test runs against the in-process mock and against the binary
+// cmd/mocknacos (load_target_test.go), the chaos of the binary fired through
+// the admin API.
+//
 // MOCKNACOS_SOAK=10m runs TestLoadSoak (make bench-soak): the same load in
 // rounds for that long, logging resident memory and goroutines.
 
@@ -34,6 +38,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/mocknacos/mocknacos/internal/config"
 	"github.com/mocknacos/mocknacos/internal/grpcv2"
 	"github.com/mocknacos/mocknacos/mocknacos"
 )
@@ -57,7 +62,7 @@ func (c counts) add(k mocknacos.Kind) { c[k]++ }
 
 type httpLoadClient struct {
 	id    int
-	srv   *mocknacos.Server
+	base  string // the server's URL()
 	hc    *http.Client
 	port  int
 	data  string
@@ -77,7 +82,7 @@ func (c *httpLoadClient) do(method, path string, form url.Values) (int, string, 
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, c.srv.URL()+path, body)
+	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
 		return 0, "", err
 	}
@@ -369,12 +374,12 @@ func (c *grpcLoadClient) healthCheck(t *testing.T, chaos bool) {
 // ---- the run ----
 
 // runLoad drives the plan against srv and checks the outcome.
-func runLoad(t *testing.T, srv *mocknacos.Server, plan loadPlan, round int) {
+func runLoad(t *testing.T, srv loadTarget, plan loadPlan, round int) {
 	t.Helper()
 	base := (round % 10) * 100 // ports stay below 65536; a reset empties the registry between rounds
 	hcs := make([]*httpLoadClient, plan.httpClients)
 	for i := range hcs {
-		hcs[i] = &httpLoadClient{id: i, srv: srv, hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}},
+		hcs[i] = &httpLoadClient{id: i, base: srv.URL(), hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}},
 			port: 10000 + base + i, data: fmt.Sprintf("load-http-%d-%d.txt", round, i), ok: counts{}, sent: counts{}}
 	}
 	gcs := make([]*grpcLoadClient, plan.grpcClients)
@@ -437,15 +442,13 @@ func runLoad(t *testing.T, srv *mocknacos.Server, plan loadPlan, round int) {
 	}
 	phase(true)
 	require.False(t, t.Failed())
-	var cut int
 	if plan.chaos {
 		// Everything so far must be journaled exactly once; from here on a
 		// request cut off by the chaos may or may not have reached it.
 		checkJournal(t, srv, hcs, gcs, true)
-		cut = len(srv.Journal())
-		n := srv.CloseConnections()
+		n := srv.CloseConnections(t)
 		assert.Equal(t, plan.grpcClients, n, "CloseConnections")
-		require.NoError(t, srv.Restart())
+		srv.Restart(t)
 	}
 	phase(false)
 	if t.Failed() {
@@ -462,19 +465,18 @@ func runLoad(t *testing.T, srv *mocknacos.Server, plan loadPlan, round int) {
 	// After chaos, a request cut off in flight may or may not be in the
 	// journal; one answered always is, and nothing is in it twice.
 	checkJournal(t, srv, hcs, gcs, !plan.chaos)
-	_ = cut
 	checkFinalState(t, srv, hcs, gcs)
 }
 
 // checkJournal compares the journal with what each client saw answered:
 // exact when nothing was cut off; otherwise at least what was answered and
 // at most what was sent.
-func checkJournal(t *testing.T, srv *mocknacos.Server, hcs []*httpLoadClient, gcs []*grpcLoadClient, exact bool) {
+func checkJournal(t *testing.T, srv loadTarget, hcs []*httpLoadClient, gcs []*grpcLoadClient, exact bool) {
 	t.Helper()
 	httpSeen := map[int]counts{}
 	dataSeen := map[string]int{}
 	grpcSeen := map[string]counts{}
-	for _, e := range srv.Journal() {
+	for _, e := range srv.Journal(t) {
 		switch {
 		case e.Protocol == mocknacos.ProtocolHTTP && e.Kind == mocknacos.KindConfigPublish:
 			dataSeen[e.Service]++
@@ -522,7 +524,7 @@ func checkJournal(t *testing.T, srv *mocknacos.Server, hcs []*httpLoadClient, gc
 
 // checkFinalState: every instance is registered, every subscriber's newest
 // view holds every gRPC instance, every config holds its last content.
-func checkFinalState(t *testing.T, srv *mocknacos.Server, hcs []*httpLoadClient, gcs []*grpcLoadClient) {
+func checkFinalState(t *testing.T, srv loadTarget, hcs []*httpLoadClient, gcs []*grpcLoadClient) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for _, c := range gcs {
@@ -540,54 +542,60 @@ func checkFinalState(t *testing.T, srv *mocknacos.Server, hcs []*httpLoadClient,
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	perService := map[string]int{}
-	for _, s := range srv.Services() {
-		perService[s.Info.Key.Name] = len(s.Instances)
-	}
+	perService := srv.Instances(t)
 	assert.Equal(t, len(hcs), perService[loadHTTPService], "HTTP instances registered")
 	assert.Equal(t, len(gcs), perService[loadGRPCService], "gRPC instances registered")
+	content := map[config.Key]string{}
+	for _, cfg := range srv.Configs(t) {
+		content[cfg.Key] = cfg.Content
+	}
+	want := map[string]string{}
 	for _, c := range hcs {
-		cfg, ok := srv.Config(c.data, "DEFAULT_GROUP")
-		if assert.True(t, ok, c.data) {
-			assert.Equal(t, "v="+strconv.Itoa(c.lastV), cfg.Content, c.data)
-		}
+		want[c.data] = "v=" + strconv.Itoa(c.lastV)
 	}
 	for _, c := range gcs {
-		cfg, ok := srv.Config(c.data, "DEFAULT_GROUP")
-		if assert.True(t, ok, c.data) {
-			assert.Equal(t, "v="+strconv.Itoa(c.lastV), cfg.Content, c.data)
+		want[c.data] = "v=" + strconv.Itoa(c.lastV)
+	}
+	for data, v := range want {
+		got, ok := content[config.NewKey(data, "DEFAULT_GROUP", "")]
+		if assert.True(t, ok, data) {
+			assert.Equal(t, v, got, data)
 		}
 	}
 }
 
 var ciLoad = loadPlan{httpClients: 100 / loadScale, grpcClients: 100 / loadScale, beats: 6, publishes: 2, checks: 6}
 
-// The mock clock is frozen: on a loaded machine, a wall-clock run could let
-// an HTTP instance expire between two beats (15 s), which a real server
-// would do too but which is not what these tests are about.
-
 func TestLoadNothingLost(t *testing.T) {
-	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
-	runLoad(t, srv, ciLoad, 0)
+	forEachLoadTarget(t, func(t *testing.T, srv loadTarget) { runLoad(t, srv, ciLoad, 0) })
 }
 
 func TestLoadWithRestartAndClosedConnections(t *testing.T) {
-	srv := mocknacos.Start(t, mocknacos.WithFrozenClock(time.Time{}))
 	plan := ciLoad
 	plan.chaos = true
-	runLoad(t, srv, plan, 0)
+	forEachLoadTarget(t, func(t *testing.T, srv loadTarget) { runLoad(t, srv, plan, 0) })
 }
 
 // TestLoadSoak runs the load in rounds for $MOCKNACOS_SOAK (e.g. 10m),
 // resetting between rounds (Reset empties the journal too, so each round's
-// counts are exact), and logs the process's resident memory, heap
-// and goroutines after each: they must stay flat.
+// counts are exact), and logs the server's resident memory, and this
+// process's heap and goroutines, after each: they must stay flat.
+// MOCKNACOS_SOAK_TARGET=binary runs it against the binary (its resident
+// memory and threads are logged; the heap and goroutines are then the
+// clients').
 func TestLoadSoak(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("MOCKNACOS_SOAK"))
 	if err != nil || d <= 0 {
 		t.Skip("MOCKNACOS_SOAK=10m runs it (make bench-soak)")
 	}
-	srv := mocknacos.Start(t, mocknacos.WithJournalLimit(100000), mocknacos.WithFrozenClock(time.Time{}))
+	var srv loadTarget
+	var pid string
+	if os.Getenv("MOCKNACOS_SOAK_TARGET") == "binary" {
+		b := startBinaryTarget(t, "--frozen-clock", "--journal-limit", "100000")
+		srv, pid = b, strconv.Itoa(b.pid)
+	} else {
+		srv, pid = inProcessTarget{mocknacos.Start(t, mocknacos.WithJournalLimit(100000), mocknacos.WithFrozenClock(time.Time{}))}, "self"
+	}
 	start := time.Now()
 	var firstRSS, firstG int64
 	var rounds atomic.Int64
@@ -595,7 +603,7 @@ func TestLoadSoak(t *testing.T) {
 		plan := ciLoad
 		plan.chaos = round%5 == 4 // every fifth round restarts the mock half-way
 		plan.starved = true
-		srv.Reset()
+		srv.Reset(t)
 		runLoad(t, srv, plan, round)
 		if t.Failed() {
 			return
@@ -604,30 +612,13 @@ func TestLoadSoak(t *testing.T) {
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		rss := residentKB()
+		rss := srv.ResidentKB()
 		g := int64(runtime.NumGoroutine())
 		if round == 0 {
 			firstRSS, firstG = rss, g
 		}
-		t.Logf("soak t=%s round=%d rss=%d KiB heap=%d KiB goroutines=%d", time.Since(start).Round(time.Second), round, rss, ms.HeapAlloc>>10, g)
+		t.Logf("soak t=%s round=%d rss=%d KiB threads=%s heap=%d KiB goroutines=%d", time.Since(start).Round(time.Second), round, rss,
+			procStatus(pid, "Threads"), ms.HeapAlloc>>10, g)
 	}
 	t.Logf("soak: %d rounds; rss first %d KiB, goroutines first %d", rounds.Load(), firstRSS, firstG)
-}
-
-// residentKB reads VmRSS from /proc/self/status (0 where there is none).
-func residentKB() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				n, _ := strconv.ParseInt(f[1], 10, 64)
-				return n
-			}
-		}
-	}
-	return 0
 }

@@ -176,4 +176,7 @@ func (j *Journal) Reset() {
 	defer j.mu.Unlock()
 	j.buf, j.start, j.n = nil, 0, 0
 	j.dropped = 0
+	// The tables that made the forgotten records share go too: they hold
+	// up to maxHeads keys with their bodies, which no record needs now.
+	j.in = interner{}
 }
