@@ -160,9 +160,29 @@ func Rejections() []Rejection {
 
 		{Name: "beat/illegal cluster is not checked", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
 			Status: 200, CType: AppJSON, Body: `{"clientBeatInterval":5000,"code":20404,"lightBeatEnabled":true}`},
+		// NamingInstanceBeatHttpParamExtractor checks the beat JSON's
+		// cluster, ip and port, and no metadata.
+		{Name: "beat/illegal cluster in the beat JSON", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&beat=" +
+			"%7B%22ip%22%3A%22127.0.0.1%22%2C%22port%22%3A8080%2C%22cluster%22%3A%22a.b%22%2C%22serviceName%22%3A%22orders%22%7D"},
+			Status: 400, CType: NoType, Body: "Param 'cluster' is illegal, illegal characters should not appear in the param." + CRLF},
+		{Name: "beat/metadata is not checked", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&ip=127.0.0.1&port=8080&metadata=abc"},
+			Status: 200, CType: AppJSON, Body: `{"clientBeatInterval":5000,"code":20404,"lightBeatEnabled":true}`},
 
 		{Name: "service/detail without serviceName", Req: Request{Method: "GET", Path: "/v1/ns/service"},
 			Status: 400, CType: TextPlain, Body: "Parameter 'serviceName' is missing"},
+
+		// A blank serviceName is Service("", "") (NamingUtils.getGroupName
+		// and getServiceName of a blank are ""): created once; then its
+		// "already exists" message takes Service.getGroupedServiceName,
+		// whose NamingUtils.getGroupedName refuses a blank name. The
+		// namespace "orders" is renamed per case by the conformance suite.
+		{Name: "service/create with a blank serviceName", Req: Request{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 200, CType: TextPlain, Body: "ok"},
+		{Name: "service/create of an existing blank serviceName", Setup: []Request{{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"}},
+			Req:    Request{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
+		{Name: "service/delete of an unknown blank serviceName", Req: Request{Method: "DELETE", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
 
 		// DistroFilter: no controller method for this path and method.
 		{Name: "unknown naming path", Req: Request{Method: "GET", Path: "/v1/ns/nosuch"},
