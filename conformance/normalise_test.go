@@ -217,11 +217,6 @@ var knownDifferences = []knownDifference{
 		match: func(s step, _ answer) bool {
 			return s.Name == "grpc listen" && !strings.Contains(s.GRPCBody, `"tenant"`)
 		}},
-	{name: "1.4 deregister parameter order", versions: []string{"1.4.8"},
-		reason: "1.4.x deregister reads ip and port before serviceName; the mock reads serviceName first",
-		match: func(s step, real answer) bool {
-			return s.Name == "http deregister" && strings.Contains(bodyText(real), "is required")
-		}},
 	{name: "1.4 service update order", versions: []string{"1.4.8"},
 		reason: "1.4.x service update looks the service up before it parses the metadata; the mock parses first",
 		match: func(s step, real answer) bool {

@@ -211,6 +211,17 @@ func RejectionsNacos1() []Rejection {
 		// checkInstanceIsLegal: no beat interval check.
 		{Name: "register/cluster with a dot", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"),
 			Status: 400, CType: TextPlain, Body: "caused: cluster name can only have these characters: 0-9a-zA-Z-, current: a.b;"},
+		// Deregister: ip, port and weight first; the cluster is validated
+		// only for a known service (ServiceManager makes the Cluster).
+		{Name: "deregister/illegal cluster of a known service", Setup: []Request{PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080")},
+			Req:    Request{Method: "DELETE", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
+			Status: 400, CType: TextPlain, Body: "caused: cluster name can only have these characters: 0-9a-zA-Z-, current: a.b;"},
+		{Name: "deregister/illegal cluster of an unknown service", Req: Request{Method: "DELETE", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
+			Status: 200, CType: TextPlain, Body: "ok"},
+		{Name: "deregister/no port before no serviceName", Req: Request{Method: "DELETE", Path: InstancePath + "?ip=127.0.0.1"},
+			Status: 400, CType: TextPlain, Body: "caused: Param 'port' is required.;"},
+		{Name: "deregister/weight not a number before no serviceName", Req: Request{Method: "DELETE", Path: InstancePath + "?ip=127.0.0.1&port=8080&weight=abc"},
+			Status: 400, CType: TextPlain, Body: `caused: For input string: "abc";`},
 		{Name: "register/group with a space", Req: PostInstance("serviceName=orders&groupName=a%20b&ip=127.0.0.1&port=8080"),
 			Status: 400, CType: TextPlain, Body: "caused: dom name can only have these characters: 0-9a-zA-Z-._:, current: a b@@orders;"},
 		{Name: "register/beat interval above timeout", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&metadata=" + url.QueryEscape(`{"preserved.heart.beat.interval":"20000"}`)),

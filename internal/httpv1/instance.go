@@ -186,6 +186,9 @@ func (s *Server) register(c *call) error {
 }
 
 func (s *Server) deregister(c *call) error {
+	if s.reg.Mode() == registry.ModeV1 {
+		return s.deregisterV1(c)
+	}
 	key, err := c.serviceKey()
 	if err != nil {
 		return err
@@ -210,6 +213,45 @@ func (s *Server) deregister(c *call) error {
 		owner = registry.OwnerHTTP(ip, port, ephemeral)
 	}
 	s.reg.Deregister(key, cluster, ip, port, owner)
+	return c.ok()
+}
+
+// deregisterV1 is 1.4.x InstanceController.deregister, in its order:
+// getIpAddress (ip, port, their parse, the weight's Double.parseDouble),
+// then serviceName and its format; an unknown service is ok; for a known
+// one ServiceManager.updateIpAddresses makes a Cluster of a cluster the
+// service does not have, whose validate refuses an illegal name (seen on
+// a real 1.4.8 by the conformance suite). Only legal names can be in a
+// service, so the name's syntax decides.
+func (s *Server) deregisterV1(c *call) error {
+	ip, err := c.p.required("ip")
+	if err != nil {
+		return err
+	}
+	ps, err := c.p.required("port")
+	if err != nil {
+		return err
+	}
+	port, err := parseInt(ps)
+	if err != nil {
+		return err
+	}
+	if _, err := parseDouble(c.p.optional("weight", "1")); err != nil {
+		return err
+	}
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	cluster := c.cluster()
+	c.setInstance(cluster, ip, port)
+	if _, ok := s.reg.Service(key); !ok {
+		return c.ok()
+	}
+	if !clusterNamePattern.MatchString(cluster) {
+		return badRequest("cluster name can only have these characters: 0-9a-zA-Z-, current: " + cluster)
+	}
+	s.reg.Deregister(key, cluster, ip, port, "")
 	return c.ok()
 }
 
