@@ -181,6 +181,8 @@ func Rejections() []Rejection {
 		{Name: "service/create of an existing blank serviceName", Setup: []Request{{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"}},
 			Req:    Request{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
 			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
+		{Name: "service/detail of an unknown blank serviceName", Req: Request{Method: "GET", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 400, CType: TextPlain, Body: "service not found, namespace: orders, serviceName: "},
 		{Name: "service/delete of an unknown blank serviceName", Req: Request{Method: "DELETE", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
 			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
 

@@ -70,16 +70,25 @@ func (s *Server) serviceDetail(c *call) error {
 		// 2.4.3 servers by the conformance suite).
 		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
 	}
-	key, err := c.serviceKey()
-	if err != nil {
-		return err
+	key, blank := c.blankServiceKey()
+	if !blank {
+		var err error
+		if key, err = c.serviceKey(); err != nil {
+			return err
+		}
 	}
 	info, ok := s.reg.Service(key)
 	if !ok {
 		if s.reg.Mode() == registry.ModeV1 {
 			return nacosErr(404, "service "+key.Grouped()+" is not found!")
 		}
-		return nacosErr(400, "service not found, namespace: "+key.Namespace+", serviceName: "+key.Grouped())
+		// The message names the serviceName parameter as the filter
+		// left it (a blank one untouched).
+		name := key.Grouped()
+		if blank {
+			name = c.p.get("serviceName")
+		}
+		return nacosErr(400, "service not found, namespace: "+key.Namespace+", serviceName: "+name)
 	}
 	d := serviceDetail{Name: key.Name, NamespaceID: key.Namespace, ProtectThreshold: javaDouble(info.ProtectThreshold),
 		Metadata: info.Metadata, Selector: selectorJSON{Type: "none"}, GroupName: key.Group, Clusters: []clusterJSON{}}
