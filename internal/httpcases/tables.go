@@ -236,6 +236,12 @@ func RejectionsNacos1() []Rejection {
 			Status: 500, CType: TextPlain, Body: "caused: instance format invalid: The weights range from 0.0 to 10000.0;"},
 		{Name: "register/bad metadata", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&metadata=abc"),
 			Status: 500, CType: TextPlain, Body: "caused: metadata format incorrect:abc;"},
+		{Name: "register/bad metadata before the weight range", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&weight=10000.5&metadata=abc"),
+			Status: 500, CType: TextPlain, Body: "caused: metadata format incorrect:abc;"},
+		// detail: allIPs of the cluster, not of the service.
+		{Name: "detail/cluster without instances", Setup: []Request{PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080")},
+			Req:    Request{Method: "GET", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=c1"},
+			Status: 500, CType: TextPlain, Body: "caused: no ips found for cluster c1 in service DEFAULT_GROUP@@orders;"},
 		{Name: "detail/unknown service", Req: Request{Method: "GET", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40nosuch&ip=127.0.0.1&port=8080"},
 			Status: 500, CType: TextPlain, Body: "caused: no service DEFAULT_GROUP@@nosuch found!;"},
 		{Name: "service/create twice", Setup: []Request{{Method: "POST", Path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40orders"}},

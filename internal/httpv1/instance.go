@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,12 +147,11 @@ func (c *call) instanceParams() (registry.Instance, error) {
 	if in.Weight, err = parseDouble(c.p.optional("weight", "1")); err != nil {
 		return in, err
 	}
-	if err := checkWeight(in.Weight); err != nil {
-		if c.s.reg.Mode() == registry.ModeV1 {
-			// Instance.validate@1.4.8 throws a NacosException: 500 there.
-			return in, nacosErr(500, err.Error())
-		}
-		return in, err
+	// 1.4.x checks the range in Instance.validate, after the metadata is
+	// parsed (seen on a real 1.4.8 by the conformance suite).
+	weightErr := checkWeight(in.Weight)
+	if weightErr != nil && c.s.reg.Mode() != registry.ModeV1 {
+		return in, weightErr
 	}
 	in.Healthy = javaBool(c.p.optional("healthy", "true"))
 	if c.p.has("enabled") {
@@ -162,6 +162,10 @@ func (c *call) instanceParams() (registry.Instance, error) {
 	in.Ephemeral = javaBool(c.p.optional("ephemeral", "true"))
 	if in.Metadata, err = parseMetadata(c.p.get("metadata")); err != nil {
 		return in, err
+	}
+	if weightErr != nil {
+		// Instance.validate@1.4.8 throws a NacosException: 500 there.
+		return in, nacosErr(500, weightErr.Error())
 	}
 	return in, checkInstance(&in, c.s.reg.Mode())
 }
@@ -376,9 +380,17 @@ func (s *Server) detail(c *call) error {
 	// The detail endpoint reads clusterName only, not the legacy "cluster".
 	cluster := c.p.optional("clusterName", registry.DefaultCluster)
 	c.setInstance(cluster, ip, port)
-	if _, ok := s.reg.Service(key); !ok && s.reg.Mode() == registry.ModeV1 {
-		// InstanceController.detail@1.4.8 checks the service first.
-		return nacosErr(404, "no service "+key.Grouped()+" found!")
+	if info, ok := s.reg.Service(key); s.reg.Mode() == registry.ModeV1 {
+		// InstanceController.detail@1.4.8 checks the service first, then
+		// whether the cluster has any instance (service.allIPs(cluster));
+		// 2.4.3 looks at the whole service (seen on real servers by the
+		// conformance suite).
+		if !ok {
+			return nacosErr(404, "no service "+key.Grouped()+" found!")
+		}
+		if !slices.Contains(info.Clusters, cluster) {
+			return nacosErr(404, "no ips found for cluster "+cluster+" in service "+key.Grouped())
+		}
 	}
 	in, err := s.reg.Instance(key, cluster, ip, port)
 	if err != nil {
