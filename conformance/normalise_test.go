@@ -244,6 +244,15 @@ var knownDifferences = []knownDifference{
 			}
 			return false
 		}},
+	{name: "2.4.3 gRPC register without namespace", versions: []string{"2.4.3"},
+		reason: "a real 2.4.3 answered one gRPC register sent without namespace with a NullPointerException (ErrorResponse " +
+			"500, no message; ServiceManager.getSingleton's per-namespace map refuses a null namespace), while other " +
+			"registers without namespace in the same runs agree with the mock (it registers in public); the condition " +
+			"was not pinned down (seed 500000, sequence 259)",
+		match: func(s step, real answer) bool {
+			return s.Name == "grpc register" && !strings.Contains(s.GRPCBody, `"namespace"`) &&
+				real.Type == "ErrorResponse" && real.Message == ""
+		}},
 	{name: "1.4 service update order", versions: []string{"1.4.8"},
 		reason: "1.4.x service update looks the service up before it parses the metadata; the mock parses first",
 		match: func(s step, real answer) bool {
