@@ -197,27 +197,32 @@ func (s *Server) deregister(c *call) error {
 	if err != nil {
 		return err
 	}
-	ip, err := c.p.required("ip")
-	if err != nil {
-		return err
-	}
-	ps, err := c.p.required("port")
-	if err != nil {
-		return err
-	}
-	port, err := parseInt(ps)
+	ip, port, err := c.ipPort()
 	if err != nil {
 		return err
 	}
 	cluster := c.cluster()
 	c.setInstance(cluster, ip, port)
 	ephemeral := javaBool(c.p.optional("ephemeral", "true"))
-	owner := ""
-	if s.reg.Mode() != registry.ModeV1 {
-		owner = registry.OwnerHTTP(ip, port, ephemeral)
-	}
-	s.reg.Deregister(key, cluster, ip, port, owner)
+	s.reg.Deregister(key, cluster, ip, port, registry.OwnerHTTP(ip, port, ephemeral))
 	return c.ok()
+}
+
+// ipPort reads the required ip and port, the port as Integer.parseInt.
+func (c *call) ipPort() (string, int, error) {
+	ip, err := c.p.required("ip")
+	if err != nil {
+		return "", 0, err
+	}
+	ps, err := c.p.required("port")
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := parseInt(ps)
+	if err != nil {
+		return "", 0, err
+	}
+	return ip, port, nil
 }
 
 // deregisterV1 is 1.4.x InstanceController.deregister, in its order:
@@ -228,15 +233,7 @@ func (s *Server) deregister(c *call) error {
 // a real 1.4.8 by the conformance suite). Only legal names can be in a
 // service, so the name's syntax decides.
 func (s *Server) deregisterV1(c *call) error {
-	ip, err := c.p.required("ip")
-	if err != nil {
-		return err
-	}
-	ps, err := c.p.required("port")
-	if err != nil {
-		return err
-	}
-	port, err := parseInt(ps)
+	ip, port, err := c.ipPort()
 	if err != nil {
 		return err
 	}
@@ -309,15 +306,7 @@ func (s *Server) patch(c *call) error {
 	if err != nil {
 		return err
 	}
-	ip, err := c.p.required("ip")
-	if err != nil {
-		return err
-	}
-	ps, err := c.p.required("port")
-	if err != nil {
-		return err
-	}
-	port, err := parseInt(ps)
+	ip, port, err := c.ipPort()
 	if err != nil {
 		return err
 	}
@@ -365,15 +354,7 @@ func (s *Server) detail(c *call) error {
 	if err != nil {
 		return err
 	}
-	ip, err := c.p.required("ip")
-	if err != nil {
-		return err
-	}
-	ps, err := c.p.required("port")
-	if err != nil {
-		return err
-	}
-	port, err := parseInt(ps)
+	ip, port, err := c.ipPort()
 	if err != nil {
 		return err
 	}
