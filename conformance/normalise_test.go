@@ -3,7 +3,10 @@
 package conformance
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -207,10 +210,38 @@ var knownDifferences = []knownDifference{
 		match: func(s step, _ answer) bool {
 			return s.Name == "grpc listen" && !strings.Contains(s.GRPCBody, `"tenant"`)
 		}},
-	{name: "1.4 deregister parameter order", versions: []string{"1.4.8"},
-		reason: "1.4.x deregister reads ip and port before serviceName; the mock reads serviceName first",
+	{name: "instance without ip", versions: []string{"2.4.3"},
+		reason: "a 2.4.3 full beat whose JSON has no ip, or a gRPC batch register with an instance without ip, registers an " +
+			"instance whose ip is null (instanceId \"null#port#...\", no \"ip\" in the list); the mock's instances " +
+			"always have an ip, so it registers ip \"\" (instanceId \"#port#...\")",
+		stateOnly: true,
+		match: func(s step, _ answer) bool {
+			switch s.Name {
+			case "http beat":
+				raw := s.Form
+				if _, q, ok := strings.Cut(s.Path, "?"); ok {
+					raw = q + "&" + s.Form
+				}
+				v, _ := url.ParseQuery(raw)
+				beat := v.Get("beat")
+				return beat != "" && !strings.Contains(beat, `"ip"`)
+			case "grpc batch":
+				var b struct{ Instances []map[string]any }
+				return json.Unmarshal([]byte(s.GRPCBody), &b) == nil && slices.ContainsFunc(b.Instances, func(m map[string]any) bool {
+					_, has := m["ip"]
+					return m != nil && !has
+				})
+			}
+			return false
+		}},
+	{name: "2.4.3 gRPC register without namespace", versions: []string{"2.4.3"},
+		reason: "a real 2.4.3 answered one gRPC register sent without namespace with a NullPointerException (ErrorResponse " +
+			"500, no message; ServiceManager.getSingleton's per-namespace map refuses a null namespace), while other " +
+			"registers without namespace in the same runs agree with the mock (it registers in public); the condition " +
+			"was not pinned down (seed 500000, sequence 259)",
 		match: func(s step, real answer) bool {
-			return s.Name == "http deregister" && strings.Contains(bodyText(real), "is required")
+			return s.Name == "grpc register" && !strings.Contains(s.GRPCBody, `"namespace"`) &&
+				real.Type == "ErrorResponse" && real.Message == ""
 		}},
 	{name: "1.4 service update order", versions: []string{"1.4.8"},
 		reason: "1.4.x service update looks the service up before it parses the metadata; the mock parses first",

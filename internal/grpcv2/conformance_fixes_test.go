@@ -97,6 +97,11 @@ func TestBlankGroupBeforeType(t *testing.T) {
 	if typ != typeErrorResponse || a.ErrorCode != 500 || a.Message != "Param 'serviceName' is illegal, serviceName is blank" {
 		t.Errorf("no serviceName: %s %+v", typ, a)
 	}
+	// Both blank: getGroupedName checks serviceName first.
+	typ, a = c.must(typeInstanceRequest, `{"namespace":"public","type":"registerInstance"}`)
+	if typ != typeErrorResponse || a.ErrorCode != 500 || a.Message != "Param 'serviceName' is illegal, serviceName is blank" {
+		t.Errorf("no serviceName, no group: %s %+v", typ, a)
+	}
 	if instanceCount(env.reg) != 0 {
 		t.Error("a refused request registered an instance")
 	}
@@ -112,6 +117,10 @@ func TestSubscribeAnswerAsRequested(t *testing.T) {
 	typ, a := c.must(typeSubscribeServiceRequest, `{"namespace":"public","serviceName":"s","subscribe":false}`)
 	if typ != typeErrorResponse || a.ErrorCode != 500 || a.Message != "Param 'groupName' is illegal, groupName is blank" {
 		t.Errorf("no group: %s %+v", typ, a)
+	}
+	typ, a = c.must(typeSubscribeServiceRequest, `{"namespace":"public","serviceName":"","groupName":"g1","subscribe":true}`)
+	if typ != typeErrorResponse || a.ErrorCode != 500 || a.Message != "Param 'serviceName' is illegal, serviceName is blank" {
+		t.Errorf("blank serviceName: %s %+v", typ, a)
 	}
 	typ, body := c.raw(typeSubscribeServiceRequest, `{"namespace":"public","serviceName":"s","groupName":"DEFAULT_GROUP","subscribe":false}`)
 	if typ != typeSubscribeServiceResponse || strings.Contains(body, `"clusters"`) || !strings.Contains(body, `"name":"s"`) {

@@ -140,20 +140,19 @@ func (cl *call) instancePrologue(req *instanceRequest) (registry.ServiceKey, *re
 	if r := cl.paramCheck(instanceParams(req.params(), req.Instance)); r != nil {
 		return key, r
 	}
-	if r := blankGroup(req.GroupName); r != nil {
+	if r := blankNames(req.ServiceName, req.GroupName); r != nil {
 		return key, r
-	}
-	if strings.TrimSpace(req.ServiceName) == "" {
-		// Service.newService's other check (seen on a real 2.4.3 by the
-		// conformance suite).
-		return key, thrown(codeFail, "Param 'serviceName' is illegal, serviceName is blank")
 	}
 	return key, nil
 }
 
-// blankGroup is Service.newService's check, before the request type is
-// looked at (seen on a real 2.4.3 by the conformance suite).
-func blankGroup(group string) *response {
+// blankNames is NamingUtils.getGroupedName's check, serviceName first,
+// then groupName, before the request type is looked at (seen on a real
+// 2.4.3 by the conformance suite: both blank is "serviceName is blank").
+func blankNames(service, group string) *response {
+	if strings.TrimSpace(service) == "" {
+		return thrown(codeFail, "Param 'serviceName' is illegal, serviceName is blank")
+	}
 	if strings.TrimSpace(group) == "" {
 		return thrown(codeFail, "Param 'groupName' is illegal, groupName is blank")
 	}
@@ -211,7 +210,7 @@ func batchInstanceReq(cl *call, req *batchInstanceRequest) *response {
 	if r := cl.paramCheck(ps...); r != nil {
 		return r
 	}
-	if r := blankGroup(req.GroupName); r != nil {
+	if r := blankNames(req.ServiceName, req.GroupName); r != nil {
 		return r
 	}
 	if req.Type != batchRegisterInstance {
@@ -289,7 +288,7 @@ func subscribeReq(cl *call, req *subscribeServiceRequest) *response {
 	if r := cl.paramCheck(p); r != nil {
 		return r
 	}
-	if r := blankGroup(req.GroupName); r != nil {
+	if r := blankNames(req.ServiceName, req.GroupName); r != nil {
 		return r
 	}
 	reg := cl.s.cfg.Registry

@@ -160,9 +160,31 @@ func Rejections() []Rejection {
 
 		{Name: "beat/illegal cluster is not checked", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
 			Status: 200, CType: AppJSON, Body: `{"clientBeatInterval":5000,"code":20404,"lightBeatEnabled":true}`},
+		// NamingInstanceBeatHttpParamExtractor checks the beat JSON's
+		// cluster, ip and port, and no metadata.
+		{Name: "beat/illegal cluster in the beat JSON", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&beat=" +
+			"%7B%22ip%22%3A%22127.0.0.1%22%2C%22port%22%3A8080%2C%22cluster%22%3A%22a.b%22%2C%22serviceName%22%3A%22orders%22%7D"},
+			Status: 400, CType: NoType, Body: "Param 'cluster' is illegal, illegal characters should not appear in the param." + CRLF},
+		{Name: "beat/metadata is not checked", Req: Request{Method: "PUT", Path: InstancePath + "/beat?serviceName=orders&ip=127.0.0.1&port=8080&metadata=abc"},
+			Status: 200, CType: AppJSON, Body: `{"clientBeatInterval":5000,"code":20404,"lightBeatEnabled":true}`},
 
 		{Name: "service/detail without serviceName", Req: Request{Method: "GET", Path: "/v1/ns/service"},
 			Status: 400, CType: TextPlain, Body: "Parameter 'serviceName' is missing"},
+
+		// A blank serviceName is Service("", "") (NamingUtils.getGroupName
+		// and getServiceName of a blank are ""): created once; then its
+		// "already exists" message takes Service.getGroupedServiceName,
+		// whose NamingUtils.getGroupedName refuses a blank name. The
+		// namespace "orders" is renamed per case by the conformance suite.
+		{Name: "service/create with a blank serviceName", Req: Request{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 200, CType: TextPlain, Body: "ok"},
+		{Name: "service/create of an existing blank serviceName", Setup: []Request{{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"}},
+			Req:    Request{Method: "POST", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
+		{Name: "service/detail of an unknown blank serviceName", Req: Request{Method: "GET", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 400, CType: TextPlain, Body: "service not found, namespace: orders, serviceName: "},
+		{Name: "service/delete of an unknown blank serviceName", Req: Request{Method: "DELETE", Path: "/v1/ns/service?serviceName=&namespaceId=orders"},
+			Status: 400, CType: TextPlain, Body: "Param 'serviceName' is illegal, serviceName is blank"},
 
 		// DistroFilter: no controller method for this path and method.
 		{Name: "unknown naming path", Req: Request{Method: "GET", Path: "/v1/ns/nosuch"},
@@ -191,6 +213,17 @@ func RejectionsNacos1() []Rejection {
 		// checkInstanceIsLegal: no beat interval check.
 		{Name: "register/cluster with a dot", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"),
 			Status: 400, CType: TextPlain, Body: "caused: cluster name can only have these characters: 0-9a-zA-Z-, current: a.b;"},
+		// Deregister: ip, port and weight first; the cluster is validated
+		// only for a known service (ServiceManager makes the Cluster).
+		{Name: "deregister/illegal cluster of a known service", Setup: []Request{PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080")},
+			Req:    Request{Method: "DELETE", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
+			Status: 400, CType: TextPlain, Body: "caused: cluster name can only have these characters: 0-9a-zA-Z-, current: a.b;"},
+		{Name: "deregister/illegal cluster of an unknown service", Req: Request{Method: "DELETE", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=a.b"},
+			Status: 200, CType: TextPlain, Body: "ok"},
+		{Name: "deregister/no port before no serviceName", Req: Request{Method: "DELETE", Path: InstancePath + "?ip=127.0.0.1"},
+			Status: 400, CType: TextPlain, Body: "caused: Param 'port' is required.;"},
+		{Name: "deregister/weight not a number before no serviceName", Req: Request{Method: "DELETE", Path: InstancePath + "?ip=127.0.0.1&port=8080&weight=abc"},
+			Status: 400, CType: TextPlain, Body: `caused: For input string: "abc";`},
 		{Name: "register/group with a space", Req: PostInstance("serviceName=orders&groupName=a%20b&ip=127.0.0.1&port=8080"),
 			Status: 400, CType: TextPlain, Body: "caused: dom name can only have these characters: 0-9a-zA-Z-._:, current: a b@@orders;"},
 		{Name: "register/beat interval above timeout", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&metadata=" + url.QueryEscape(`{"preserved.heart.beat.interval":"20000"}`)),
@@ -203,6 +236,12 @@ func RejectionsNacos1() []Rejection {
 			Status: 500, CType: TextPlain, Body: "caused: instance format invalid: The weights range from 0.0 to 10000.0;"},
 		{Name: "register/bad metadata", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&metadata=abc"),
 			Status: 500, CType: TextPlain, Body: "caused: metadata format incorrect:abc;"},
+		{Name: "register/bad metadata before the weight range", Req: PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&weight=10000.5&metadata=abc"),
+			Status: 500, CType: TextPlain, Body: "caused: metadata format incorrect:abc;"},
+		// detail: allIPs of the cluster, not of the service.
+		{Name: "detail/cluster without instances", Setup: []Request{PostInstance("serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080")},
+			Req:    Request{Method: "GET", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40orders&ip=127.0.0.1&port=8080&clusterName=c1"},
+			Status: 500, CType: TextPlain, Body: "caused: no ips found for cluster c1 in service DEFAULT_GROUP@@orders;"},
 		{Name: "detail/unknown service", Req: Request{Method: "GET", Path: InstancePath + "?serviceName=DEFAULT_GROUP%40%40nosuch&ip=127.0.0.1&port=8080"},
 			Status: 500, CType: TextPlain, Body: "caused: no service DEFAULT_GROUP@@nosuch found!;"},
 		{Name: "service/create twice", Setup: []Request{{Method: "POST", Path: "/v1/ns/service?serviceName=DEFAULT_GROUP%40%40orders"}},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,12 +147,11 @@ func (c *call) instanceParams() (registry.Instance, error) {
 	if in.Weight, err = parseDouble(c.p.optional("weight", "1")); err != nil {
 		return in, err
 	}
-	if err := checkWeight(in.Weight); err != nil {
-		if c.s.reg.Mode() == registry.ModeV1 {
-			// Instance.validate@1.4.8 throws a NacosException: 500 there.
-			return in, nacosErr(500, err.Error())
-		}
-		return in, err
+	// 1.4.x checks the range in Instance.validate, after the metadata is
+	// parsed (seen on a real 1.4.8 by the conformance suite).
+	weightErr := checkWeight(in.Weight)
+	if weightErr != nil && c.s.reg.Mode() != registry.ModeV1 {
+		return in, weightErr
 	}
 	in.Healthy = javaBool(c.p.optional("healthy", "true"))
 	if c.p.has("enabled") {
@@ -162,6 +162,10 @@ func (c *call) instanceParams() (registry.Instance, error) {
 	in.Ephemeral = javaBool(c.p.optional("ephemeral", "true"))
 	if in.Metadata, err = parseMetadata(c.p.get("metadata")); err != nil {
 		return in, err
+	}
+	if weightErr != nil {
+		// Instance.validate@1.4.8 throws a NacosException: 500 there.
+		return in, nacosErr(500, weightErr.Error())
 	}
 	return in, checkInstance(&in, c.s.reg.Mode())
 }
@@ -186,30 +190,69 @@ func (s *Server) register(c *call) error {
 }
 
 func (s *Server) deregister(c *call) error {
+	if s.reg.Mode() == registry.ModeV1 {
+		return s.deregisterV1(c)
+	}
 	key, err := c.serviceKey()
 	if err != nil {
 		return err
 	}
-	ip, err := c.p.required("ip")
-	if err != nil {
-		return err
-	}
-	ps, err := c.p.required("port")
-	if err != nil {
-		return err
-	}
-	port, err := parseInt(ps)
+	ip, port, err := c.ipPort()
 	if err != nil {
 		return err
 	}
 	cluster := c.cluster()
 	c.setInstance(cluster, ip, port)
 	ephemeral := javaBool(c.p.optional("ephemeral", "true"))
-	owner := ""
-	if s.reg.Mode() != registry.ModeV1 {
-		owner = registry.OwnerHTTP(ip, port, ephemeral)
+	s.reg.Deregister(key, cluster, ip, port, registry.OwnerHTTP(ip, port, ephemeral))
+	return c.ok()
+}
+
+// ipPort reads the required ip and port, the port as Integer.parseInt.
+func (c *call) ipPort() (string, int, error) {
+	ip, err := c.p.required("ip")
+	if err != nil {
+		return "", 0, err
 	}
-	s.reg.Deregister(key, cluster, ip, port, owner)
+	ps, err := c.p.required("port")
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := parseInt(ps)
+	if err != nil {
+		return "", 0, err
+	}
+	return ip, port, nil
+}
+
+// deregisterV1 is 1.4.x InstanceController.deregister, in its order:
+// getIpAddress (ip, port, their parse, the weight's Double.parseDouble),
+// then serviceName and its format; an unknown service is ok; for a known
+// one ServiceManager.updateIpAddresses makes a Cluster of a cluster the
+// service does not have, whose validate refuses an illegal name (seen on
+// a real 1.4.8 by the conformance suite). Only legal names can be in a
+// service, so the name's syntax decides.
+func (s *Server) deregisterV1(c *call) error {
+	ip, port, err := c.ipPort()
+	if err != nil {
+		return err
+	}
+	if _, err := parseDouble(c.p.optional("weight", "1")); err != nil {
+		return err
+	}
+	key, err := c.serviceKey()
+	if err != nil {
+		return err
+	}
+	cluster := c.cluster()
+	c.setInstance(cluster, ip, port)
+	if _, ok := s.reg.Service(key); !ok {
+		return c.ok()
+	}
+	if !clusterNamePattern.MatchString(cluster) {
+		return badRequest("cluster name can only have these characters: 0-9a-zA-Z-, current: " + cluster)
+	}
+	s.reg.Deregister(key, cluster, ip, port, "")
 	return c.ok()
 }
 
@@ -263,15 +306,7 @@ func (s *Server) patch(c *call) error {
 	if err != nil {
 		return err
 	}
-	ip, err := c.p.required("ip")
-	if err != nil {
-		return err
-	}
-	ps, err := c.p.required("port")
-	if err != nil {
-		return err
-	}
-	port, err := parseInt(ps)
+	ip, port, err := c.ipPort()
 	if err != nil {
 		return err
 	}
@@ -319,24 +354,24 @@ func (s *Server) detail(c *call) error {
 	if err != nil {
 		return err
 	}
-	ip, err := c.p.required("ip")
-	if err != nil {
-		return err
-	}
-	ps, err := c.p.required("port")
-	if err != nil {
-		return err
-	}
-	port, err := parseInt(ps)
+	ip, port, err := c.ipPort()
 	if err != nil {
 		return err
 	}
 	// The detail endpoint reads clusterName only, not the legacy "cluster".
 	cluster := c.p.optional("clusterName", registry.DefaultCluster)
 	c.setInstance(cluster, ip, port)
-	if _, ok := s.reg.Service(key); !ok && s.reg.Mode() == registry.ModeV1 {
-		// InstanceController.detail@1.4.8 checks the service first.
-		return nacosErr(404, "no service "+key.Grouped()+" found!")
+	if info, ok := s.reg.Service(key); s.reg.Mode() == registry.ModeV1 {
+		// InstanceController.detail@1.4.8 checks the service first, then
+		// whether the cluster has any instance (service.allIPs(cluster));
+		// 2.4.3 looks at the whole service (seen on real servers by the
+		// conformance suite).
+		if !ok {
+			return nacosErr(404, "no service "+key.Grouped()+" found!")
+		}
+		if !slices.Contains(info.Clusters, cluster) {
+			return nacosErr(404, "no ips found for cluster "+cluster+" in service "+key.Grouped())
+		}
 	}
 	in, err := s.reg.Instance(key, cluster, ip, port)
 	if err != nil {

@@ -15,13 +15,6 @@ func (c *call) checkParams() error {
 	if c.s.reg.Mode() == registry.ModeV1 || !strings.HasPrefix(c.r.URL.Path, "/nacos/v1/ns/") {
 		return nil
 	}
-	fail := func(msg string) error { return &apiError{kind: paramCheck, code: 400, msg: msg} }
-	illegal := func(name string) error {
-		return fail("Param '" + name + "' is illegal, illegal characters should not appear in the param.")
-	}
-	tooLong := func(name string, n int) error {
-		return fail("Param '" + name + "' is illegal, the param length should not exceed " + strconv.Itoa(n) + ".")
-	}
 	// ServiceNameFilter runs first: it groups a bare name with groupName
 	// (DEFAULT_GROUP when blank) and rejects a grouped name without a group
 	// or a name; the checker then sees the grouped name.
@@ -33,11 +26,13 @@ func (c *call) checkParams() error {
 		}
 		svc = g + registry.GroupSeparator + n
 	}
-	// The extractor parses the metadata before anything is checked: a
-	// metadata that is neither JSON nor k=v fails first.
-	beat := strings.HasSuffix(c.r.URL.Path, "/beat") && strings.TrimSpace(c.p.get("beat")) != ""
+	// The extractor parses the metadata (the beat extractor: the beat
+	// JSON instead) before anything is checked: what does not parse fails
+	// first.
+	beatPath := strings.HasSuffix(c.r.URL.Path, "/beat")
 	var md map[string]string
-	if raw := c.p.get("metadata"); strings.TrimSpace(raw) != "" && !beat {
+	var beat *rsInfo
+	if raw := c.p.get("metadata"); strings.TrimSpace(raw) != "" && !beatPath {
 		m, err := parseMetadata(raw)
 		if err != nil {
 			msg := err.Error()
@@ -46,12 +41,19 @@ func (c *call) checkParams() error {
 		}
 		md = m
 	}
+	if raw := c.p.get("beat"); beatPath && strings.TrimSpace(raw) != "" {
+		rs, err := c.beatJSON(raw)
+		if err != nil {
+			return &apiError{kind: filterError, code: 500, msg: "Server failed, caused: " + err.Error() + ";"}
+		}
+		beat = &rs
+	}
 	if ns := c.p.get("namespaceId"); strings.TrimSpace(ns) != "" {
 		if paramcheck.JavaLen(ns) > 64 {
-			return tooLong("namespaceId/tenant", 64)
+			return paramTooLong("namespaceId/tenant", 64)
 		}
 		if !namespacePattern.MatchString(ns) {
-			return illegal("namespaceId/tenant")
+			return paramIllegal("namespaceId/tenant")
 		}
 	}
 	group := c.p.get("groupName")
@@ -64,19 +66,19 @@ func (c *call) checkParams() error {
 		// ("group@@"): ServiceNameFilter rejects that one.
 		if strings.TrimSpace(name) != "" {
 			if paramcheck.JavaLen(name) > 512 {
-				return tooLong("serviceName", 512)
+				return paramTooLong("serviceName", 512)
 			}
 			if !paramcheck.LegalServiceName(name) {
-				return illegal("serviceName")
+				return paramIllegal("serviceName")
 			}
 		}
 	}
 	if strings.TrimSpace(group) != "" {
 		if paramcheck.JavaLen(group) > 128 {
-			return tooLong("group", 128)
+			return paramTooLong("group", 128)
 		}
 		if !groupPattern.MatchString(group) {
-			return illegal("group")
+			return paramIllegal("group")
 		}
 	}
 	clusters := []string{c.p.get("clusterName")}
@@ -86,52 +88,83 @@ func (c *call) checkParams() error {
 	if c.r.URL.Path == "/nacos/v1/ns/instance/list" {
 		clusters = strings.Split(c.p.get("clusters"), ",")
 	}
-	if strings.HasSuffix(c.r.URL.Path, "/beat") {
-		// The beat extractor checks no cluster, neither the parameter nor
-		// the beat JSON's (seen on a real 2.4.3 by the conformance suite).
-		clusters = nil
+	port := c.p.get("port")
+	if port == "" {
+		port = c.p.get("checkPort")
 	}
-	ip, port := c.p.get("ip"), c.p.get("port")
-	if beat {
-		rs, err := c.beatJSON(c.p.get("beat"))
-		if err != nil {
-			return &apiError{kind: filterError, code: 500, msg: "Server failed, caused: " + err.Error() + ";"}
+	infos := []paramInfo{{clusters: clusters, ip: c.p.get("ip"), port: port, metadata: md}}
+	if beatPath {
+		// NamingInstanceBeatHttpParamExtractor: the parameters' ip and
+		// port (no cluster, no metadata), then the beat JSON's ip, port
+		// (String.valueOf of its int: 0 when absent) and cluster.
+		infos[0].clusters, infos[0].metadata = nil, nil
+		if beat != nil {
+			bp := beat.Port.String()
+			if bp == "" {
+				bp = "0"
+			}
+			infos = append(infos, paramInfo{clusters: []string{beat.Cluster}, ip: beat.IP, port: bp})
 		}
-		ip, port, md = rs.IP, rs.Port.String(), rs.Metadata
 	}
-	for _, cl := range clusters {
+	for _, in := range infos {
+		if err := in.check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// paramInfo is the part of one ParamInfo the checker checks after the
+// namespace, service and group, in its order.
+type paramInfo struct {
+	clusters []string
+	ip, port string
+	metadata map[string]string
+}
+
+// paramFail is the checker's 400; paramIllegal and paramTooLong its two
+// common messages.
+func paramFail(msg string) error { return &apiError{kind: paramCheck, code: 400, msg: msg} }
+
+func paramIllegal(name string) error {
+	return paramFail("Param '" + name + "' is illegal, illegal characters should not appear in the param.")
+}
+
+func paramTooLong(name string, n int) error {
+	return paramFail("Param '" + name + "' is illegal, the param length should not exceed " + strconv.Itoa(n) + ".")
+}
+
+func (in paramInfo) check() error {
+	for _, cl := range in.clusters {
 		if strings.TrimSpace(cl) == "" {
 			continue
 		}
 		if paramcheck.JavaLen(cl) > 64 {
-			return tooLong("cluster", 64)
+			return paramTooLong("cluster", 64)
 		}
 		if !clusterParamPattern.MatchString(cl) {
-			return illegal("cluster")
+			return paramIllegal("cluster")
 		}
 	}
-	if strings.TrimSpace(ip) != "" {
-		if paramcheck.JavaLen(ip) > 128 {
-			return tooLong("ip", 128)
+	if strings.TrimSpace(in.ip) != "" {
+		if paramcheck.JavaLen(in.ip) > 128 {
+			return paramTooLong("ip", 128)
 		}
-		if paramcheck.HasSpaceOrCJK(ip) {
-			return illegal("ip")
+		if paramcheck.HasSpaceOrCJK(in.ip) {
+			return paramIllegal("ip")
 		}
 	}
-	if port == "" {
-		port = c.p.get("checkPort")
-	}
-	if strings.TrimSpace(port) != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-			return fail("Param 'port' is illegal, the value should be between 0 and 65535.")
+	if strings.TrimSpace(in.port) != "" {
+		if n, err := strconv.Atoi(in.port); err != nil || n < 0 || n > 65535 {
+			return paramFail("Param 'port' is illegal, the value should be between 0 and 65535.")
 		}
 	}
 	total := 0
-	for k, v := range md {
+	for k, v := range in.metadata {
 		total += paramcheck.JavaLen(k) + paramcheck.JavaLen(v)
 	}
 	if total > 1024 {
-		return fail("Param 'Metadata' is illegal, the param length should not exceed 1024.")
+		return paramFail("Param 'Metadata' is illegal, the param length should not exceed 1024.")
 	}
 	return nil
 }

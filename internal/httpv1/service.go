@@ -1,6 +1,8 @@
 package httpv1
 
 import (
+	"strings"
+
 	"github.com/mocknacos/mocknacos/internal/registry"
 )
 
@@ -68,16 +70,25 @@ func (s *Server) serviceDetail(c *call) error {
 		// 2.4.3 servers by the conformance suite).
 		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
 	}
-	key, err := c.serviceKey()
-	if err != nil {
-		return err
+	key, blank := c.blankServiceKey()
+	if !blank {
+		var err error
+		if key, err = c.serviceKey(); err != nil {
+			return err
+		}
 	}
 	info, ok := s.reg.Service(key)
 	if !ok {
 		if s.reg.Mode() == registry.ModeV1 {
 			return nacosErr(404, "service "+key.Grouped()+" is not found!")
 		}
-		return nacosErr(400, "service not found, namespace: "+key.Namespace+", serviceName: "+key.Grouped())
+		// The message names the serviceName parameter as the filter
+		// left it (a blank one untouched).
+		name := key.Grouped()
+		if blank {
+			name = c.p.get("serviceName")
+		}
+		return nacosErr(400, "service not found, namespace: "+key.Namespace+", serviceName: "+name)
 	}
 	d := serviceDetail{Name: key.Name, NamespaceID: key.Namespace, ProtectThreshold: javaDouble(info.ProtectThreshold),
 		Metadata: info.Metadata, Selector: selectorJSON{Type: "none"}, GroupName: key.Group, Clusters: []clusterJSON{}}
@@ -103,14 +114,37 @@ type serviceDetailV1 struct {
 	Clusters         []clusterJSON     `json:"clusters"`
 }
 
+// blankServiceKey is 2.4.3's service of a blank serviceName (a
+// @RequestParam, so "" is present): NamingUtils.getGroupName and
+// getServiceName of a blank are "", so it is Service(namespace, "", "").
+// Any message that names it takes Service.getGroupedServiceName, which
+// refuses a blank name (errBlankServiceName).
+func (c *call) blankServiceKey() (registry.ServiceKey, bool) {
+	if c.s.reg.Mode() != registry.ModeV2 || strings.TrimSpace(c.p.get("serviceName")) != "" {
+		return registry.ServiceKey{}, false
+	}
+	ns := registry.NormalizeNamespace(c.p.optional("namespaceId", registry.DefaultNamespace))
+	c.ev.Namespace = ns
+	return registry.ServiceKey{Namespace: ns}, true
+}
+
+// errBlankServiceName is NamingUtils.getGroupedName's
+// IllegalArgumentException for a blank name: 400.
+func errBlankServiceName() error {
+	return badRequest("Param 'serviceName' is illegal, serviceName is blank")
+}
+
 func (s *Server) serviceCreate(c *call) error {
 	if !c.p.has("serviceName") {
 		// serviceName is a Spring @RequestParam here.
 		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
 	}
-	key, err := c.serviceKey()
-	if err != nil {
-		return err
+	key, blank := c.blankServiceKey()
+	var err error
+	if !blank {
+		if key, err = c.serviceKey(); err != nil {
+			return err
+		}
 	}
 	f, err := c.serviceFields()
 	if err != nil {
@@ -121,6 +155,9 @@ func (s *Server) serviceCreate(c *call) error {
 		f.ProtectThreshold = &zero
 	}
 	if err := s.reg.CreateService(key, f); err == registry.ErrServiceExists {
+		if blank {
+			return errBlankServiceName()
+		}
 		if s.reg.Mode() == registry.ModeV1 {
 			// IllegalArgumentException in ServiceController.create@1.4.8: 400.
 			return badRequest("specified service already exists, serviceName : " + key.Grouped())
@@ -169,11 +206,16 @@ func (s *Server) serviceDelete(c *call) error {
 		// servers by the conformance suite).
 		return &apiError{kind: missingParam, code: 400, msg: "serviceName"}
 	}
-	key, err := c.serviceKey()
-	if err != nil {
-		return err
+	key, blank := c.blankServiceKey()
+	if !blank {
+		var err error
+		if key, err = c.serviceKey(); err != nil {
+			return err
+		}
 	}
 	switch err := s.reg.DeleteService(key); {
+	case err == registry.ErrServiceNotFound && blank:
+		return errBlankServiceName()
 	case err == registry.ErrServiceNotFound && s.reg.Mode() == registry.ModeV1:
 		return badRequest("specified service not exist, serviceName : " + key.Grouped())
 	case err == registry.ErrServiceNotFound:
