@@ -148,11 +148,12 @@ clean:
 
 ## conformance: the differential conformance suite: the hand-written
 ## rejection tables and SEQUENCES generated operation sequences per server
-## (SEED: the generator's seed, 0 from the clock; VERSIONS: e.g. 2.4.3),
+## (SEED: the generator's seed, fixed so that `make test` is repeatable;
+## SEED=0 takes one from the clock; VERSIONS: e.g. 2.4.3),
 ## sent to real Nacos servers (assembled from ../shared/nacos, cached) and to
 ## the mock, answer by answer (see conformance/README.md)
 SEQUENCES ?= 120
-SEED ?= 0
+SEED ?= 12
 VERSIONS ?=
 .PHONY: conformance
 conformance:
