@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mocknacos/mocknacos/tcmocknacos"
 )
 
 func TestFlagsAndEnvironment(t *testing.T) {
@@ -43,19 +44,15 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	}
 }
 
-// freePort is a port P free just now, with room for P+1000.
+// freePort is a port P with P and P+1000 both free just now
+// (tcmocknacos.FreePortPair, which the image benchmarks use too).
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := tcmocknacos.FreePortPair()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	if port+1000 > 65535 {
-		t.Skip("no room for P+1000")
-	}
-	return port
+	return p
 }
 
 // TestRunServesAndStopsOnCancel starts the binary's main loop on a free
